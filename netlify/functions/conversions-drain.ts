@@ -1,0 +1,23 @@
+import type { Config, Context } from '@netlify/functions';
+import { deliverSafely, getApp } from '../../src/app.ts';
+
+/**
+ * Every minute: delivers every due conversion (retries included). The guaranteed path; the
+ * webhook's after-response delivery is only the fast one. Locally, a POST runs one drain.
+ */
+export default async (_req: Request, _context: Context): Promise<Response> => {
+  let app;
+  try {
+    app = await getApp();
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', msg: 'conversions-drain cannot start', error: String(error) }));
+    return Response.json({ error: 'server misconfigured' }, { status: 500 });
+  }
+  // Scheduled functions get 30 s; stop claiming new rows well before that.
+  const report = await deliverSafely(app, { deadline: app.now() + 20_000 });
+  return Response.json(report ?? { error: 'delivery failed, see logs' }, { status: report ? 200 : 500 });
+};
+
+export const config: Config = {
+  schedule: '* * * * *',
+};

@@ -1,0 +1,28 @@
+/**
+ * `npm run drain`: delivers every due conversion once, with the configured store and tokens, and
+ * prints what happened. `npm run drain -- --requeue-dead` first puts dead rows back in the queue
+ * (after fixing a token, say); `--requeue-skipped` does the same for skipped ones.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { createApp, deliverSafely } from '../src/app.ts';
+
+const { values } = parseArgs({
+  options: {
+    'requeue-dead': { type: 'boolean', default: false },
+    'requeue-skipped': { type: 'boolean', default: false },
+  },
+});
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+const app = createApp({ config: loadConfig(process.env, { local: true }), dryRun: true });
+const db = await app.db();
+
+const statuses = [...(values['requeue-dead'] ? ['dead'] : []), ...(values['requeue-skipped'] ? ['skipped'] : [])];
+if (statuses.length > 0) console.log(await db.call('outbox_requeue', { statuses }));
+
+const report = await deliverSafely(app, { deadline: Date.now() + 60_000 });
+console.log(report ?? 'delivery failed (see the log line above)');
+await db.close();
+process.exit(report ? 0 : 1);

@@ -1,0 +1,108 @@
+/**
+ * `npm start`: the Netlify functions on a local HTTP server, as Netlify serves them
+ * (`/.netlify/functions/<name>`), with `.env` loaded, the embedded database unless another store is
+ * configured, destinations in dry-run until their tokens are set, and the drain every minute.
+ *
+ * The handlers run in this process, so the embedded database is opened once and shared; Netlify's
+ * own emulators start a fresh worker per request, which cannot share an embedded database.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import type { Context } from '@netlify/functions';
+import { loadConfig } from '../src/config.ts';
+import { createApp, deliverSafely, setApp } from '../src/app.ts';
+
+type Handler = (req: Request, context: Context) => Promise<Response>;
+const FUNCTIONS = ['stripe-webhook', 'conversions-drain'] as const;
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+const config = loadConfig(process.env, { local: true });
+const app = createApp({ config, dryRun: true });
+setApp(app);
+
+const handlers = new Map<string, Handler>();
+for (const name of FUNCTIONS) {
+  const mod = (await import(`../netlify/functions/${name}.ts`)) as { default: Handler };
+  handlers.set(name, mod.default);
+}
+
+const pending = new Set<Promise<unknown>>();
+let requestCount = 0;
+
+async function toRequest(req: IncomingMessage): Promise<Request> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+    method: req.method,
+    headers,
+    ...(hasBody && { body: Buffer.concat(chunks) }),
+  });
+}
+
+function context(): Context {
+  const requestId = `local-${++requestCount}`;
+  return {
+    requestId,
+    waitUntil: (promise: Promise<unknown>) => {
+      pending.add(promise);
+      void promise.finally(() => pending.delete(promise));
+    },
+  } as unknown as Context;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const match = /^\/\.netlify\/functions\/([\w-]+)\/?(?:\?.*)?$/.exec(req.url ?? '');
+  const handler = match?.[1] ? handlers.get(match[1]) : undefined;
+  if (!handler) {
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no such function' }));
+    return;
+  }
+  const response = await handler(await toRequest(req), context());
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+const server = createServer((req, res) => {
+  serve(req, res).catch((error) => {
+    app.log.error('local server error', { error: String(error) });
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  });
+});
+
+// The scheduled function's schedule, locally.
+const drainTimer = setInterval(() => void deliverSafely(app, { deadline: Date.now() + 20_000 }), 60_000);
+
+server.listen(config.port, '127.0.0.1', () => {
+  const base = `http://localhost:${config.port}/.netlify/functions`;
+  const store = config.storage.kind === 'pglite' ? `embedded database in ${config.storage.dataDir}/` : config.storage.kind;
+  const off = (['tiktok', 'meta'] as const).filter((d) => !config[d]);
+  console.log(
+    [
+      `stripe-webhook     POST ${base}/stripe-webhook`,
+      `conversions-drain  POST ${base}/conversions-drain   (runs every minute here too)`,
+      `storage            ${store}`,
+      `destinations       ${off.length ? `dry-run for ${off.join(', ')} (set their tokens to send)` : 'tiktok, meta live'}`,
+      '',
+      'Send a signed test event:',
+      '  npm run replay -- test/fixtures/stripe/checkout.session.completed.payment.usd.paid.json',
+      'or forward real test-mode events:',
+      `  stripe listen --forward-to localhost:${config.port}/.netlify/functions/stripe-webhook`,
+    ].join('\n'),
+  );
+});
+
+async function shutdown(): Promise<void> {
+  clearInterval(drainTimer);
+  server.close();
+  await Promise.allSettled([...pending]);
+  await (await app.db()).close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());

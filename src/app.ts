@@ -1,0 +1,98 @@
+import { loadConfig, type Config } from './config.ts';
+import { openDatabase } from './db/open.ts';
+import type { Database } from './db/port.ts';
+import { createLogger, errorText, type Logger } from './log.ts';
+import { deliverConversions, type DeliveryDeps, type DeliveryReport, type DeliveryRun } from './outbox/deliver.ts';
+import { fetchSend, type HttpSend } from './outbox/send.ts';
+import { createStripeApi, type StripeApi } from './stripe/api.ts';
+import type { WebhookDeps } from './webhook/handle.ts';
+
+/**
+ * Builds the real ports from the configuration, once per function instance, and hands the core
+ * functions exactly what they need. Only entry files and scripts use this module.
+ */
+export interface App {
+  config: Config;
+  log: Logger;
+  db: () => Promise<Database>;
+  stripeApi: StripeApi | null;
+  send: HttpSend;
+  now: () => number;
+  dryRun: boolean;
+}
+
+let current: Promise<App> | undefined;
+
+export interface AppOverrides {
+  config?: Config;
+  send?: HttpSend;
+  log?: Logger;
+  dryRun?: boolean;
+}
+
+export function createApp(overrides: AppOverrides = {}): App {
+  const config = overrides.config ?? loadConfig();
+  const log = overrides.log ?? createLogger(config.logLevel);
+  let db: Promise<Database> | undefined;
+  return {
+    config,
+    log,
+    // A failed open is not cached: the next request tries again.
+    db: () => (db ??= openDatabase(config.storage).catch((error) => ((db = undefined), Promise.reject(error)))),
+    stripeApi: config.stripe.secretKey
+      ? createStripeApi({ secretKey: config.stripe.secretKey, baseUrl: config.stripe.apiBaseUrl, timeoutMs: config.stripe.apiTimeoutMs })
+      : null,
+    send: overrides.send ?? fetchSend,
+    now: () => Date.now(),
+    dryRun: overrides.dryRun ?? false,
+  };
+}
+
+/** The instance's app; the local server installs its own before the first request. */
+export function getApp(): Promise<App> {
+  return (current ??= Promise.resolve().then(() => createApp()));
+}
+
+export function setApp(app: App | undefined): void {
+  current = app ? Promise.resolve(app) : undefined;
+}
+
+export async function deliveryDeps(app: App): Promise<DeliveryDeps> {
+  const { config } = app;
+  return {
+    db: await app.db(),
+    send: app.send,
+    now: app.now,
+    log: app.log,
+    settings: { tiktok: config.tiktok, meta: config.meta },
+    batchSize: config.delivery.batchSize,
+    leaseSeconds: config.delivery.leaseSeconds,
+    timeoutMs: config.delivery.timeoutMs,
+    dryRun: app.dryRun,
+  };
+}
+
+/** Delivery that never throws: used where a failure may only be logged (waitUntil, schedules). */
+export async function deliverSafely(app: App, run: DeliveryRun = {}): Promise<DeliveryReport | null> {
+  try {
+    const report = await deliverConversions(await deliveryDeps(app), run);
+    if (report.claimed > 0) app.log.info('conversions delivered', { ...report });
+    return report;
+  } catch (error) {
+    app.log.error('conversion delivery failed; the scheduled drain will retry', { error: errorText(error) });
+    return null;
+  }
+}
+
+export function webhookDeps(app: App): WebhookDeps {
+  return {
+    webhookSecrets: app.config.stripe.webhookSecrets,
+    maxBodyBytes: app.config.webhook.maxBodyBytes,
+    names: { tiktokPurchaseEvent: app.config.tiktokPurchaseEvent },
+    db: app.db,
+    stripeApi: app.stripeApi,
+    now: app.now,
+    log: app.log,
+    deliver: (ids) => deliverSafely(app, { ids }),
+  };
+}

@@ -1,0 +1,128 @@
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+import * as tiktokSettings from './destinations/tiktok/settings.ts';
+import * as metaSettings from './destinations/meta/settings.ts';
+import type { TiktokSettings } from './destinations/tiktok/settings.ts';
+import type { MetaSettings } from './destinations/meta/settings.ts';
+
+/**
+ * The only reader of the environment. Everything else receives a Config. A bad environment fails
+ * once, with every bad key listed (names only: values may be secrets).
+ */
+z.config(en());
+
+/** Used by `npm start` and `npm run replay` when no secret is configured, so a fresh clone works. */
+export const LOCAL_WEBHOOK_SECRET = 'whsec_local_development_only';
+
+const optionalText = z.optional(z.pipe(z.string(), z.transform((s) => s.trim() || undefined)));
+const httpUrl = z.url({ protocol: /^https?$/ });
+const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+
+const coreSchema = z.object({
+  STRIPE_WEBHOOK_SECRET: z.string().check(
+    z.refine((v) => v.split(',').every((s) => /^whsec_\S+$/.test(s.trim())), {
+      message: 'must be one or more comma-separated whsec_… secrets',
+    }),
+  ),
+  STRIPE_SECRET_KEY: z.optional(z.string().check(z.regex(/^(sk|rk)_(test|live)_\S+$/, 'must be an sk_… or rk_… key'))),
+  STRIPE_API_BASE_URL: z.optional(httpUrl),
+  STRIPE_API_TIMEOUT_MS: positiveInt(5000),
+  DATABASE_URL: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'))),
+  SUPABASE_URL: z.optional(httpUrl),
+  SUPABASE_SERVICE_ROLE_KEY: optionalText,
+  DATA_DIR: z._default(z.string(), '.data'),
+  DELIVERY_TIMEOUT_MS: positiveInt(5000),
+  DELIVERY_BATCH_SIZE: positiveInt(100),
+  DELIVERY_LEASE_SECONDS: positiveInt(60),
+  WEBHOOK_MAX_BODY_BYTES: positiveInt(1_048_576),
+  PORT: positiveInt(8888),
+  LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+});
+
+const envSchema = z.object({
+  ...coreSchema.shape,
+  ...tiktokSettings.envSchema.shape,
+  ...metaSettings.envSchema.shape,
+});
+
+export type Storage =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'supabase'; url: string; serviceRoleKey: string }
+  | { kind: 'pglite'; dataDir: string };
+
+export interface Config {
+  stripe: {
+    webhookSecrets: string[];
+    secretKey?: string;
+    apiBaseUrl?: string;
+    apiTimeoutMs: number;
+  };
+  storage: Storage;
+  tiktok: TiktokSettings | null;
+  meta: MetaSettings | null;
+  tiktokPurchaseEvent: string;
+  delivery: { timeoutMs: number; batchSize: number; leaseSeconds: number };
+  webhook: { maxBodyBytes: number };
+  port: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export interface LoadOptions {
+  /** Local runs (npm start, replay) get a development webhook secret when none is set. */
+  local?: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, options: LoadOptions = {}): Config {
+  // Unset and empty are the same thing in a .env file or the Netlify UI.
+  const input: Env = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  if (options.local) input.STRIPE_WEBHOOK_SECRET ??= LOCAL_WEBHOOK_SECRET;
+
+  const parsed = envSchema.safeParse(input);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (parsed.success && parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_ROLE_KEY) {
+    problems.push('SUPABASE_SERVICE_ROLE_KEY: required when SUPABASE_URL is set');
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  let storage: Storage;
+  if (e.DATABASE_URL) storage = { kind: 'postgres', url: e.DATABASE_URL };
+  else if (e.SUPABASE_URL && e.SUPABASE_SERVICE_ROLE_KEY)
+    storage = { kind: 'supabase', url: e.SUPABASE_URL, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY };
+  else storage = { kind: 'pglite', dataDir: e.DATA_DIR };
+
+  return {
+    stripe: {
+      webhookSecrets: e.STRIPE_WEBHOOK_SECRET.split(',').map((s) => s.trim()),
+      secretKey: e.STRIPE_SECRET_KEY,
+      apiBaseUrl: e.STRIPE_API_BASE_URL,
+      apiTimeoutMs: e.STRIPE_API_TIMEOUT_MS,
+    },
+    storage,
+    tiktok: tiktokSettings.toSettings(e),
+    meta: metaSettings.toSettings(e),
+    tiktokPurchaseEvent: tiktokSettings.purchaseEventName(e),
+    delivery: {
+      timeoutMs: e.DELIVERY_TIMEOUT_MS,
+      batchSize: e.DELIVERY_BATCH_SIZE,
+      leaseSeconds: e.DELIVERY_LEASE_SECONDS,
+    },
+    webhook: { maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Every environment key the project reads; `.env.example` must document exactly these. */
+export const ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);

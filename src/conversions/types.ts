@@ -1,0 +1,82 @@
+/**
+ * The platform-neutral conversion: what the webhook writes to the outbox and what every destination
+ * turns into its own request. It never holds raw email, phone, name or address: only SHA-256 hashes
+ * (see src/conversions/identity). Network identifiers (IP, user agent, click ids, cookies) stay raw
+ * because both platforms require them unhashed.
+ */
+
+/** What happened, independent of any platform's event names. */
+export type ConversionKind = 'purchase' | 'subscribe' | 'start_trial' | 'renewal';
+
+export interface ConversionItem {
+  /** Stripe product id (or price id when the product is unknown). */
+  id: string;
+  name?: string;
+  quantity: number;
+  /** Unit price as a decimal in the currency's major unit. */
+  price: number;
+}
+
+/**
+ * Hashed customer identifiers: lowercase hex SHA-256 of the normalised value. Phones are hashed twice
+ * because the platforms disagree: Meta wants digits with country code, TikTok E.164 with the `+`.
+ */
+export interface HashedUser {
+  email?: string;
+  phoneDigits?: string;
+  phoneE164?: string;
+  firstName?: string;
+  lastName?: string;
+  city?: string;
+  state?: string;
+  postalCode?: string;
+  country?: string;
+  externalId?: string;
+}
+
+/** Raw customer data as Stripe gives it. Only ever lives in memory, on the way to hashUser(). */
+export interface RawCustomer {
+  email?: string | null;
+  phone?: string | null;
+  name?: string | null;
+  city?: string | null;
+  state?: string | null;
+  postalCode?: string | null;
+  /** ISO 3166-1 alpha-2 of the billing address; also the default region for national phone numbers. */
+  country?: string | null;
+  externalId?: string | null;
+}
+
+/** Browser-side identifiers captured at Checkout Session creation (metadata keys of design.md §6). */
+export interface ClientContext {
+  ipAddress?: string;
+  userAgent?: string;
+  /** Meta click cookie, verbatim, or built from fbclid. */
+  fbc?: string;
+  fbp?: string;
+  ttclid?: string;
+  ttp?: string;
+  locale?: string;
+}
+
+export type AdConsent = 'granted' | 'denied' | 'unknown';
+
+export interface Conversion {
+  kind: ConversionKind;
+  /** Shared with the browser pixel for deduplication: the Checkout Session id (invoice id for renewals). */
+  eventId: string;
+  /** Unix seconds: the Stripe event's `created`. */
+  eventTime: number;
+  livemode: boolean;
+  actionSource: 'website' | 'system_generated';
+  /** Decimal in the major unit (4900 USD minor units → 49). */
+  value: number;
+  /** ISO 4217, upper case. */
+  currency: string;
+  orderId: string;
+  items: ConversionItem[];
+  user: HashedUser;
+  client: ClientContext;
+  page: { url?: string; referrer?: string };
+  consent: AdConsent;
+}

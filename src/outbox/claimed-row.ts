@@ -1,0 +1,48 @@
+import type { Conversion } from '../conversions/types.ts';
+import type { Classification, DeliveryOutcome } from '../destinations/types.ts';
+
+/** A row as outbox_claim returns it. */
+export interface ClaimedRow {
+  id: number;
+  destination: string;
+  event_name: string;
+  event_id: string;
+  kind: string;
+  livemode: boolean;
+  payload: Conversion | null;
+  attempts: number;
+  max_attempts: number;
+  lease_token: string;
+  /** Unix seconds. */
+  event_time: number;
+}
+
+/** What outbox_complete takes for one row. */
+export interface CompletedRow {
+  id: number;
+  lease_token: string;
+  outcome: DeliveryOutcome | 'skipped' | 'expired';
+  reason?: string;
+  http_status?: number;
+  platform_code?: string;
+  trace_id?: string;
+  latency_ms?: number;
+  retry_after_seconds?: number;
+}
+
+export function completed(
+  row: ClaimedRow,
+  result: Partial<Classification> & { outcome: CompletedRow['outcome'] },
+  extra: { http_status?: number; latency_ms?: number } = {},
+): CompletedRow {
+  return {
+    id: row.id,
+    lease_token: row.lease_token,
+    outcome: result.outcome,
+    ...(result.reason !== undefined && { reason: result.reason }),
+    ...(result.platformCode !== undefined && { platform_code: result.platformCode }),
+    ...(result.traceId !== undefined && { trace_id: result.traceId }),
+    ...(result.retryAfterSeconds !== undefined && { retry_after_seconds: result.retryAfterSeconds }),
+    ...extra,
+  };
+}

@@ -1,0 +1,61 @@
+import Stripe from 'stripe';
+
+/**
+ * The read-only Stripe API calls the webhook needs, behind a two-method port. Webhook payloads never
+ * carry line items, so they are read here; everything else comes from the event itself.
+ */
+export interface StripeApi {
+  listLineItems(sessionId: string): Promise<Stripe.LineItem[]>;
+  retrieveSubscription(id: string): Promise<Stripe.Subscription>;
+}
+
+/** Stripe could not be read: the webhook answers 503 and Stripe retries the event later. */
+export class StripeApiError extends Error {
+  override readonly name = 'StripeApiError';
+}
+
+/** A session with more lines than this is not a checkout any shop sends; stop paging. */
+const MAX_LINE_ITEMS = 1000;
+
+export interface StripeApiOptions {
+  secretKey: string;
+  /** e.g. http://127.0.0.1:12111 for a local stand-in of the Stripe API. */
+  baseUrl?: string;
+  timeoutMs: number;
+}
+
+export function createStripeApi({ secretKey, baseUrl, timeoutMs }: StripeApiOptions): StripeApi {
+  const target = baseUrl ? new URL(baseUrl) : undefined;
+  const stripe = new Stripe(secretKey, {
+    timeout: timeoutMs,
+    maxNetworkRetries: 1,
+    appInfo: { name: 'stripe-conversions-netlify' },
+    ...(target && {
+      host: target.hostname,
+      port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
+      protocol: target.protocol === 'https:' ? 'https' : 'http',
+    }),
+  });
+
+  const guard = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      throw new StripeApiError(`${what} failed${status ? ` (${status})` : ''}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  return {
+    listLineItems: (sessionId) =>
+      guard('listing line items', async () => {
+        const items: Stripe.LineItem[] = [];
+        for await (const item of stripe.checkout.sessions.listLineItems(sessionId, { limit: 100 })) {
+          items.push(item);
+          if (items.length >= MAX_LINE_ITEMS) break;
+        }
+        return items;
+      }),
+    retrieveSubscription: (id) => guard('reading the subscription', () => stripe.subscriptions.retrieve(id)),
+  };
+}
