@@ -37,7 +37,9 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     async call<T>(fn: SqlFunction, args: object): Promise<T> {
       assertSqlFunction(fn);
       try {
-        const rows = await sql.unsafe(`select public.${fn}($1::jsonb) as result`, [JSON.stringify(args)]);
+        // `$1::text::jsonb`, not `$1::jsonb`: postgres.js serializes a parameter it sees typed jsonb
+        // with JSON.stringify again, so the function would get a JSON string instead of the object.
+        const rows = await sql.unsafe(`select public.${fn}($1::text::jsonb) as result`, [JSON.stringify(args)]);
         return rows[0]?.result as T;
       } catch (error) {
         throw new DatabaseError(`${fn} failed: ${(error as Error).message}`, isUnavailable(error), { cause: error });

@@ -32,7 +32,7 @@ export interface CompletedRow {
 
 export function completed(
   row: ClaimedRow,
-  result: Partial<Classification> & { outcome: CompletedRow['outcome'] },
+  result: Partial<Omit<Classification, 'outcome'>> & { outcome: CompletedRow['outcome'] },
   extra: { http_status?: number; latency_ms?: number } = {},
 ): CompletedRow {
   return {

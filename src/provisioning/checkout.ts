@@ -32,8 +32,10 @@ export function checkoutCommand(
   lineItems: readonly Stripe.LineItem[] | null,
   names: EventNameSettings,
 ): CheckoutCommand | IgnoreCommand {
-  if (session.mode === 'setup') return { action: 'ignore', detail: 'setup-mode session: nothing to provision' };
-  const mode = session.mode;
+  const mode: string = session.mode;
+  if (mode !== 'payment' && mode !== 'subscription') {
+    return { action: 'ignore', detail: `${mode}-mode session: nothing to provision` };
+  }
   const status = purchaseStatus(event.type, session);
   const subscriptionId = idOf(session.subscription);
   const customer = customerRecord(session);

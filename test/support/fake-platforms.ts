@@ -41,6 +41,8 @@ export interface FakePlatform {
   requests: RecordedRequest[];
   /** Queues answers for the next requests that pass the path and token checks. */
   respondWith(...responses: FakeResponse[]): void;
+  /** Answers by content instead (e.g. reject one event id); `undefined` falls back to the queue. */
+  respondBy(responder: ((request: RecordedRequest) => FakeResponse | undefined) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ function tiktokError(code: number, message: string, requestId: string): FakeResp
 async function startFake(handler: Handler, success: (req: RecordedRequest) => FakeResponse): Promise<FakePlatform> {
   const requests: RecordedRequest[] = [];
   const queue: FakeResponse[] = [];
+  let responder: ((request: RecordedRequest) => FakeResponse | undefined) | undefined;
   const timers = new Set<NodeJS.Timeout>();
 
   const server = createServer(async (req, res) => {
@@ -120,7 +123,8 @@ async function startFake(handler: Handler, success: (req: RecordedRequest) => Fa
     };
     requests.push(recorded);
     const verdict = handler(recorded);
-    const response = verdict === 'queue' ? (queue.shift() ?? success(recorded)) : verdict;
+    const response =
+      verdict === 'queue' ? (responder?.(recorded) ?? queue.shift() ?? success(recorded)) : verdict;
     if (!response.delayMs) return send(res, response);
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -136,6 +140,9 @@ async function startFake(handler: Handler, success: (req: RecordedRequest) => Fa
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     respondWith: (...responses) => void queue.push(...responses),
+    respondBy: (fn) => {
+      responder = fn;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);

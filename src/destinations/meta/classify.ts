@@ -1,4 +1,5 @@
 import type { Classification } from '../types.ts';
+import { safeReason } from '../safe-reason.ts';
 
 /** Wait suggested to the outbox after a Graph throttling error (app, user, ad-account, business). */
 export const RATE_LIMIT_WAIT_SECONDS = 300;
@@ -86,14 +87,4 @@ function parseJson(body: string): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * A platform message fit to keep on a row: long opaque runs (tokens, hashes) are masked and the
- * length is capped, so an echoed token or hash never reaches the database or the logs.
- */
-function safeReason(message: string | undefined): string | undefined {
-  if (!message) return undefined;
-  const masked = message.replace(/[A-Za-z0-9_-]{32,}/g, '[redacted]');
-  return masked.length > 500 ? `${masked.slice(0, 499)}…` : masked;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { BaseSettings } from '../types.ts';
+import { httpUrl, trimTrailingSlash, unset } from '../env-fields.ts';
 
 export const DEFAULT_API_BASE_URL = 'https://graph.facebook.com';
 /** Graph API version; v26.0 is current, v25.0 is supported until 29 Jul 2028. */
@@ -17,11 +18,6 @@ export interface MetaSettings extends BaseSettings {
   limitedDataUse: MetaLimitedDataUse;
 }
 
-/** An empty variable (`KEY=` in a .env file) counts as unset. */
-const unset = <T extends z.core.SomeType>(schema: T) =>
-  z.pipe(z.transform((value: unknown) => (value === '' ? undefined : value)), z.optional(schema));
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** The Meta keys of the environment; the config module composes this with the other schemas. */
 export const envSchema = z.object({
@@ -41,7 +37,7 @@ export function toSettings(env: MetaEnv): MetaSettings | null {
   const settings: MetaSettings = {
     pixelId: env.META_PIXEL_ID,
     accessToken: env.META_ACCESS_TOKEN,
-    apiBaseUrl: (env.META_API_BASE_URL ?? DEFAULT_API_BASE_URL).replace(/\/+$/, ''),
+    apiBaseUrl: trimTrailingSlash(env.META_API_BASE_URL ?? DEFAULT_API_BASE_URL),
     apiVersion: env.META_API_VERSION ?? DEFAULT_API_VERSION,
     limitedDataUse: env.META_LIMITED_DATA_USE ?? 'off',
   };

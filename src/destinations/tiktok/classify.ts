@@ -1,4 +1,5 @@
 import type { Classification } from '../types.ts';
+import { safeReason } from '../safe-reason.ts';
 
 /** Waits suggested to the outbox for TikTok's rate limits and maintenance windows. */
 export const RATE_LIMIT_WAIT_SECONDS = 60;
@@ -54,14 +55,4 @@ function parseEnvelope(body: string): { code: number; message?: string; requestI
     ...(typeof message === 'string' ? { message } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
   };
-}
-
-/**
- * A platform message fit to keep on a row: long opaque runs (tokens, hashes) are masked and the
- * length is capped, so an echoed token or hash never reaches the database or the logs.
- */
-function safeReason(message: string | undefined): string | undefined {
-  if (!message) return undefined;
-  const masked = message.replace(/[A-Za-z0-9_-]{32,}/g, '[redacted]');
-  return masked.length > 500 ? `${masked.slice(0, 499)}…` : masked;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { BaseSettings } from '../types.ts';
+import { httpUrl, trimTrailingSlash, unset } from '../env-fields.ts';
 
 export const DEFAULT_API_BASE_URL = 'https://business-api.tiktok.com';
 /** `v1.3` is the Marketing API version; the `event/track` body is what TikTok calls Events API 2.0. */
@@ -17,11 +18,6 @@ export interface TiktokSettings extends BaseSettings {
   purchaseEvent: TiktokPurchaseEvent;
 }
 
-/** An empty variable (`KEY=` in a .env file) counts as unset. */
-const unset = <T extends z.core.SomeType>(schema: T) =>
-  z.pipe(z.transform((value: unknown) => (value === '' ? undefined : value)), z.optional(schema));
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** The TikTok keys of the environment; the config module composes this with the other schemas. */
 export const envSchema = z.object({
@@ -45,7 +41,7 @@ export function toSettings(env: TiktokEnv): TiktokSettings | null {
   const settings: TiktokSettings = {
     pixelId: env.TIKTOK_PIXEL_ID,
     accessToken: env.TIKTOK_ACCESS_TOKEN,
-    apiBaseUrl: (env.TIKTOK_API_BASE_URL ?? DEFAULT_API_BASE_URL).replace(/\/+$/, ''),
+    apiBaseUrl: trimTrailingSlash(env.TIKTOK_API_BASE_URL ?? DEFAULT_API_BASE_URL),
     purchaseEvent: purchaseEventName(env),
   };
   if (env.TIKTOK_TEST_EVENT_CODE) settings.testEventCode = env.TIKTOK_TEST_EVENT_CODE;

@@ -1,0 +1,119 @@
+import type { Context } from '@netlify/functions';
+import { createApp, deliverSafely, setApp, webhookDeps, type App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import type { DeliveryReport } from '../../src/outbox/deliver.ts';
+import { handleStripeWebhook } from '../../src/webhook/handle.ts';
+import stripeWebhook from '../../netlify/functions/stripe-webhook.ts';
+import { fixtureStripeState, startFakeStripe, type FakeStripe } from './fake-stripe.ts';
+import { startFakeMeta, startFakeTikTok, type FakePlatform } from './fake-platforms.ts';
+import { freshDatabase, type TestDatabase } from './pg.ts';
+import { eventBody, signedRequest } from './stripe-sign.ts';
+
+export const WEBHOOK_SECRET = 'whsec_test_secret_for_unit_tests_only';
+export const WEBHOOK_URL = 'http://127.0.0.1/.netlify/functions/stripe-webhook';
+
+/**
+ * The product wired to real parts: a private database on the test PostgreSQL server, the Stripe API
+ * played by a local server, TikTok and Meta played by local servers — all reached through the same
+ * settings a deployment uses. Log lines are captured for assertions.
+ */
+export interface Harness {
+  tdb: TestDatabase;
+  stripe: FakeStripe;
+  tiktok: FakePlatform;
+  meta: FakePlatform;
+  logs: string[];
+  env: Record<string, string>;
+  /** A new app (its own connection pool): one per simulated function instance. */
+  newApp(env?: Record<string, string>): App;
+  /** POSTs a signed event through the Netlify entry function; background work is collected. */
+  post(event: unknown, options?: { secret?: string; app?: App }): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Waits for every after-response delivery started so far. */
+  settle(): Promise<void>;
+  drain(app?: App): Promise<DeliveryReport | null>;
+  count(table: string, where?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
+  const [tdb, stripe, tiktok, meta] = await Promise.all([
+    freshDatabase(),
+    startFakeStripe(fixtureStripeState()),
+    startFakeTikTok(),
+    startFakeMeta(),
+  ]);
+  const logs: string[] = [];
+  const background: Promise<unknown>[] = [];
+  const apps: App[] = [];
+  const env: Record<string, string> = {
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_SECRET_KEY: 'sk_test_harness',
+    STRIPE_API_BASE_URL: stripe.baseUrl,
+    DATABASE_URL: tdb.url,
+    TIKTOK_PIXEL_ID: 'CTESTPIXEL0000000000',
+    TIKTOK_ACCESS_TOKEN: 'tiktok-test-token',
+    TIKTOK_TEST_EVENT_CODE: 'TEST_TIKTOK',
+    TIKTOK_API_BASE_URL: tiktok.baseUrl,
+    META_PIXEL_ID: '1234567890',
+    META_ACCESS_TOKEN: 'meta-test-token',
+    META_TEST_EVENT_CODE: 'TEST_META',
+    META_API_BASE_URL: meta.baseUrl,
+    DELIVERY_TIMEOUT_MS: '2000',
+    LOG_LEVEL: 'debug',
+    ...extraEnv,
+  };
+  const newApp = (overrides: Record<string, string> = {}) => {
+    const app = createApp({
+      config: loadConfig({ ...env, ...overrides }),
+      log: createLogger('debug', (line) => logs.push(line)),
+      dryRun: true,
+    });
+    apps.push(app);
+    return app;
+  };
+  const defaultApp = newApp();
+
+  const context = {
+    requestId: 'test',
+    waitUntil: (p: Promise<unknown>) => void background.push(p),
+  } as unknown as Context;
+
+  return {
+    tdb,
+    stripe,
+    tiktok,
+    meta,
+    logs,
+    env,
+    newApp,
+    async post(event, options = {}) {
+      const body = typeof event === 'string' ? event : eventBody(event);
+      const request = signedRequest(WEBHOOK_URL, body, options.secret ?? WEBHOOK_SECRET);
+      let response: Response;
+      if (options.app) {
+        const result = await handleStripeWebhook(request, webhookDeps(options.app));
+        if (result.background) background.push(result.background);
+        response = result.response;
+      } else {
+        setApp(defaultApp);
+        response = await stripeWebhook(request, context);
+      }
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async settle() {
+      while (background.length > 0) await Promise.allSettled(background.splice(0));
+    },
+    drain: (app = defaultApp) => deliverSafely(app, { deadline: Date.now() + 10_000 }),
+    async count(table, where = 'true') {
+      const rows = await tdb.sql.unsafe(`select count(*)::int as n from public.${table} where ${where}`);
+      return rows[0]?.n as number;
+    },
+    async close() {
+      setApp(undefined);
+      await Promise.allSettled(background);
+      await Promise.all(apps.map(async (a) => (await a.db().catch(() => null))?.close()));
+      await Promise.all([tdb.drop(), stripe.close(), tiktok.close(), meta.close()]);
+    },
+  };
+}

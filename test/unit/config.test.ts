@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ENV_KEYS, LOCAL_WEBHOOK_SECRET, loadConfig } from '../../src/config.ts';
+
+const SECRET = 'whsec_test_secret_for_unit_tests_only';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('loadConfig', () => {
+  it('lists every bad key at once, by name, without echoing values', () => {
+    const problems = problemsOf({
+      STRIPE_WEBHOOK_SECRET: 'not-a-secret',
+      STRIPE_SECRET_KEY: 'pk_live_oops',
+      DATABASE_URL: 'mysql://x',
+      META_API_VERSION: '26',
+      TIKTOK_PURCHASE_EVENT: 'Buy',
+      PORT: 'eighty',
+    });
+    const keys = problems.map((p) => p.split(':')[0]);
+    expect(keys.sort()).toEqual(
+      ['DATABASE_URL', 'META_API_VERSION', 'PORT', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'TIKTOK_PURCHASE_EVENT'].sort(),
+    );
+    expect(problems.join('\n')).not.toContain('pk_live_oops');
+  });
+
+  it('requires the webhook secret outside local runs, and supplies a development one locally', () => {
+    expect(problemsOf({})).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET:/)]);
+    expect(loadConfig({}, { local: true }).stripe.webhookSecrets).toEqual([LOCAL_WEBHOOK_SECRET]);
+  });
+
+  it('accepts several comma-separated secrets', () => {
+    const config = loadConfig({ STRIPE_WEBHOOK_SECRET: `${SECRET}, whsec_second_test_secret` });
+    expect(config.stripe.webhookSecrets).toEqual([SECRET, 'whsec_second_test_secret']);
+  });
+
+  it('picks storage: DATABASE_URL, then Supabase, then the embedded database', () => {
+    const base = { STRIPE_WEBHOOK_SECRET: SECRET };
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgres://u@h/db', SUPABASE_URL: 'https://x.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'k' }).storage.kind).toBe('postgres');
+    expect(loadConfig({ ...base, SUPABASE_URL: 'https://x.supabase.co', SUPABASE_SERVICE_ROLE_KEY: 'k' }).storage.kind).toBe('supabase');
+    expect(loadConfig(base).storage).toEqual({ kind: 'pglite', dataDir: '.data' });
+    expect(problemsOf({ ...base, SUPABASE_URL: 'https://x.supabase.co' })).toEqual([expect.stringMatching(/^SUPABASE_SERVICE_ROLE_KEY:/)]);
+  });
+
+  it('treats empty values as unset and turns destinations on only with pixel and token', () => {
+    const config = loadConfig({ STRIPE_WEBHOOK_SECRET: SECRET, TIKTOK_PIXEL_ID: 'C123', TIKTOK_ACCESS_TOKEN: '', META_PIXEL_ID: '1', META_ACCESS_TOKEN: 't' });
+    expect(config.tiktok).toBeNull();
+    expect(config.meta).toMatchObject({ pixelId: '1', apiVersion: 'v26.0', apiBaseUrl: 'https://graph.facebook.com' });
+    expect(config.tiktokPurchaseEvent).toBe('CompletePayment');
+  });
+});
+
+describe('.env.example', () => {
+  it('documents exactly the keys the config module reads', () => {
+    const documented = readFileSync('.env.example', 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z0-9_]+=/.test(line))
+      .map((line) => line.split('=')[0]);
+    expect([...documented].sort()).toEqual([...ENV_KEYS].sort());
+  });
+});
