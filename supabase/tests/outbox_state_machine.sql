@@ -99,8 +99,10 @@ begin
   select * into row_ from public.conversion_outbox where id = (r ->> 'id')::bigint;
   assert row_.status = 'dead' and row_.last_error = 'gave up after 15 attempts: timeout', 'gives up after max attempts';
 
-  update public.conversion_outbox set status = 'pending', attempts = 0 where id = row_.id;
+  -- Back in the queue by hand, due now: giving up left next_attempt_at at now() + the last backoff.
+  update public.conversion_outbox set status = 'pending', attempts = 0, next_attempt_at = now() where id = row_.id;
   r := (public.outbox_claim('{"limit": 1}') -> 'rows') -> 0;
+  assert r is not null, 'the row put back is claimed';
   perform public.outbox_complete(jsonb_build_object('results', jsonb_build_array(jsonb_build_object(
     'id', r -> 'id', 'lease_token', r -> 'lease_token', 'outcome', 'skipped', 'reason', 'tiktok is off'))));
   select * into row_ from public.conversion_outbox where id = (r ->> 'id')::bigint;
