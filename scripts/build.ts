@@ -20,7 +20,6 @@ export async function buildFunctions(outdir = FUNCTIONS_OUT): Promise<string[]> 
     outExtension: { '.js': '.mjs' },
     bundle: true,
     minify: true,
-    sourcemap: 'linked',
     platform: 'node',
     target: 'node20',
     format: 'esm',

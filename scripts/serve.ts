@@ -26,6 +26,9 @@ for (const name of FUNCTIONS) {
   handlers.set(name, mod.default);
 }
 
+// Open (and, for the embedded database, migrate) before listening: the first event is then fast.
+const db = await app.db();
+
 const pending = new Set<Promise<unknown>>();
 let requestCount = 0;
 
@@ -101,7 +104,7 @@ async function shutdown(): Promise<void> {
   clearInterval(drainTimer);
   server.close();
   await Promise.allSettled([...pending]);
-  await (await app.db()).close();
+  await db.close();
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown());

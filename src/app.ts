@@ -4,8 +4,6 @@ import type { Database } from './db/port.ts';
 import { createLogger, errorText, type Logger } from './log.ts';
 import { deliverConversions, type DeliveryDeps, type DeliveryReport, type DeliveryRun } from './outbox/deliver.ts';
 import { fetchSend, type HttpSend } from './outbox/send.ts';
-import { createStripeApi, type StripeApi } from './stripe/api.ts';
-import type { WebhookDeps } from './webhook/handle.ts';
 
 /**
  * Builds the real ports from the configuration, once per function instance, and hands the core
@@ -15,7 +13,6 @@ export interface App {
   config: Config;
   log: Logger;
   db: () => Promise<Database>;
-  stripeApi: StripeApi | null;
   send: HttpSend;
   now: () => number;
   dryRun: boolean;
@@ -39,9 +36,6 @@ export function createApp(overrides: AppOverrides = {}): App {
     log,
     // A failed open is not cached: the next request tries again.
     db: () => (db ??= openDatabase(config.storage).catch((error) => ((db = undefined), Promise.reject(error)))),
-    stripeApi: config.stripe.secretKey
-      ? createStripeApi({ secretKey: config.stripe.secretKey, baseUrl: config.stripe.apiBaseUrl, timeoutMs: config.stripe.apiTimeoutMs })
-      : null,
     send: overrides.send ?? fetchSend,
     now: () => Date.now(),
     dryRun: overrides.dryRun ?? false,
@@ -82,17 +76,4 @@ export async function deliverSafely(app: App, run: DeliveryRun = {}): Promise<De
     app.log.error('conversion delivery failed; the scheduled drain will retry', { error: errorText(error) });
     return null;
   }
-}
-
-export function webhookDeps(app: App): WebhookDeps {
-  return {
-    webhookSecrets: app.config.stripe.webhookSecrets,
-    maxBodyBytes: app.config.webhook.maxBodyBytes,
-    names: { tiktokPurchaseEvent: app.config.tiktokPurchaseEvent },
-    db: app.db,
-    stripeApi: app.stripeApi,
-    now: app.now,
-    log: app.log,
-    deliver: (ids) => deliverSafely(app, { ids }),
-  };
 }

@@ -1,5 +1,6 @@
 import type { Context } from '@netlify/functions';
-import { getApp, webhookDeps } from '../../src/app.ts';
+import { getApp } from '../../src/app.ts';
+import { webhookDeps } from '../../src/webhook/deps.ts';
 import { handleStripeWebhook } from '../../src/webhook/handle.ts';
 
 /**

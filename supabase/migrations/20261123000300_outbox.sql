@@ -104,7 +104,7 @@ begin
       -- Skipping and expiring make no request, so they are not delivery attempts.
       attempts = case when v_outcome in ('skipped', 'expired') then greatest(o.attempts - 1, 0) else o.attempts end,
       next_attempt_at = case
-        when v_outcome = 'retryable'
+        when v_outcome = 'retryable' and v_row.attempts < v_row.max_attempts
         then now() + app_private.backoff(v_row.attempts, (r ->> 'retry_after_seconds')::integer)
         else o.next_attempt_at end,
       last_error = case

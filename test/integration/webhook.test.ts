@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleStripeWebhook } from '../../src/webhook/handle.ts';
-import { webhookDeps } from '../../src/app.ts';
+import { webhookDeps } from '../../src/webhook/deps.ts';
 import { hasPostgres } from '../support/pg.ts';
 import { startHarness, WEBHOOK_SECRET, WEBHOOK_URL, type Harness } from '../support/harness.ts';
 import { eventBody, loadEvent, newEventId, signedHeader, withChanges } from '../support/stripe-sign.ts';

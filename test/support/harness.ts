@@ -1,5 +1,6 @@
 import type { Context } from '@netlify/functions';
-import { createApp, deliverSafely, setApp, webhookDeps, type App } from '../../src/app.ts';
+import { createApp, deliverSafely, setApp, type App } from '../../src/app.ts';
+import { webhookDeps } from '../../src/webhook/deps.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import type { DeliveryReport } from '../../src/outbox/deliver.ts';

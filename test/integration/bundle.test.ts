@@ -1,0 +1,67 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFunctions } from '../../scripts/build.ts';
+import { freshDatabase, hasPostgres, type TestDatabase } from '../support/pg.ts';
+import { loadEvent, eventBody, signedRequest } from '../support/stripe-sign.ts';
+
+type Handler = (req: Request, context: unknown) => Promise<Response>;
+const SECRET = 'whsec_test_secret_for_unit_tests_only';
+
+/** The artifacts Netlify deploys, exercised as deployed: bundled, imported, called with a Request. */
+describe.skipIf(!hasPostgres)('bundled functions', () => {
+  let outdir: string;
+  let files: string[];
+  let tdb: TestDatabase;
+
+  beforeAll(async () => {
+    outdir = await mkdtemp(path.join(tmpdir(), 'functions-'));
+    files = await buildFunctions(outdir);
+    tdb = await freshDatabase();
+    // The deployed bundle reads its settings from the environment, like on Netlify.
+    Object.assign(process.env, { STRIPE_WEBHOOK_SECRET: SECRET, DATABASE_URL: tdb.url, LOG_LEVEL: 'error' });
+  });
+  afterAll(async () => {
+    await tdb?.drop();
+    await rm(outdir, { recursive: true, force: true });
+  });
+
+  const load = async (name: string) =>
+    (await import(pathToFileURL(path.join(outdir, `${name}.mjs`)).href)) as { default: Handler; config?: { schedule?: string } };
+
+  it('builds one self-contained file per function, without the embedded database', async () => {
+    expect(files.map((f) => path.basename(f)).sort()).toEqual(['conversions-drain.mjs', 'stripe-webhook.mjs']);
+    for (const file of files) {
+      const code = await readFile(file, 'utf8');
+      expect(code).not.toMatch(/from\s*["'](stripe|zod|postgres|@supabase)/);
+      expect(code).not.toContain('pglite.wasm');
+    }
+  });
+
+  it('the webhook bundle verifies, provisions and answers', async () => {
+    const webhook = await load('stripe-webhook');
+    const waits: Promise<unknown>[] = [];
+    const body = eventBody(loadEvent('checkout.session.completed.payment.usd.paid'));
+    const res = await webhook.default(signedRequest('http://localhost/.netlify/functions/stripe-webhook', body, SECRET), {
+      waitUntil: (p: Promise<unknown>) => waits.push(p),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, outcome: 'processed', purchase_status: 'paid' });
+    await Promise.all(waits);
+    const rows = await tdb.sql`select destination, status from conversion_outbox order by destination`;
+    expect(rows).toEqual([
+      { destination: 'meta', status: 'skipped' },
+      { destination: 'tiktok', status: 'skipped' },
+    ]);
+  });
+
+  it('the drain bundle is scheduled every minute and runs when called', async () => {
+    const drain = await load('conversions-drain');
+    expect(drain.config).toEqual({ schedule: '* * * * *' });
+    const res = await drain.default(new Request('http://localhost/.netlify/functions/conversions-drain', { method: 'POST' }), {});
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ claimed: 0 });
+  });
+});

@@ -1,0 +1,86 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const FIXTURE = 'test/fixtures/stripe/checkout.session.completed.payment.usd.paid.json';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * `npm start` as a user runs it: a fresh data directory, no settings at all, the embedded database,
+ * then `npm run replay` against it. Settings come only from this environment, never a local .env.
+ */
+describe('local server (npm start) with replay', () => {
+  let server: ChildProcess;
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let output = '';
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'local-server-'));
+    const port = await freePort();
+    env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), DATA_DIR: dataDir };
+    server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    server.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
+      server.stdout!.on('data', () => output.includes('npm run replay') && (clearTimeout(timer), resolve()));
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    server?.kill('SIGTERM');
+    await new Promise((resolve) => server?.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const replay = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', ...args], { env });
+
+  it('prints how to send a test event and answers a replayed fixture end to end', async () => {
+    expect(output).toContain('embedded database');
+    const first = await replay(FIXTURE);
+    expect(first.stdout).toContain('200 OK');
+    expect(JSON.parse(first.stdout.split('\n')[1]!)).toEqual({ received: true, outcome: 'processed', purchase_status: 'paid' });
+
+    const again = await replay(FIXTURE);
+    expect(JSON.parse(again.stdout.split('\n')[1]!)).toEqual({ received: true, outcome: 'duplicate' });
+
+    const fresh = await replay(FIXTURE, '--fresh-id');
+    expect(JSON.parse(fresh.stdout.split('\n')[1]!)).toMatchObject({ outcome: 'processed' });
+  });
+
+  it('logs the dry-run payload, hashed, for destinations without tokens', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(output).toContain('dry-run: destination is off');
+    expect(output).not.toContain('zoe.angstrom@example.com');
+  });
+
+  it('runs the drain on POST and serves 404 for unknown functions', async () => {
+    const base = `http://127.0.0.1:${env.PORT}/.netlify/functions`;
+    const drain = await fetch(`${base}/conversions-drain`, { method: 'POST' });
+    expect(drain.status).toBe(200);
+    expect(await drain.json()).toMatchObject({ claimed: expect.any(Number) });
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it('rejects a replay signed with another secret', async () => {
+    await expect(replay(FIXTURE)).resolves.toBeDefined();
+    const bad = await run(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', FIXTURE], {
+      env: { ...env, STRIPE_WEBHOOK_SECRET: 'whsec_test_not_the_server_secret' },
+    }).catch((error: { stdout: string }) => error);
+    expect((bad as { stdout: string }).stdout).toContain('400');
+  });
+});
