@@ -37,6 +37,9 @@ const coreSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: positiveInt(1_048_576),
   PORT: positiveInt(8888),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  RENEWAL_CONVERSIONS: z._default(z.stringbool(), false),
+  REVOKE_ON_FULL_REFUND: z._default(z.stringbool(), true),
+  REVOKE_ON_DISPUTE: z._default(z.stringbool(), true),
 });
 
 const envSchema = z.object({
@@ -54,6 +57,8 @@ export interface Config {
   stripe: {
     webhookSecrets: string[];
     secretKey?: string;
+    /** Known from the secret key (sk_live_/rk_live_ = live); events of the other mode are ignored. */
+    expectedLivemode?: boolean;
     apiBaseUrl?: string;
     apiTimeoutMs: number;
   };
@@ -62,6 +67,7 @@ export interface Config {
   meta: MetaSettings | null;
   tiktokPurchaseEvent: string;
   delivery: { timeoutMs: number; batchSize: number; leaseSeconds: number };
+  lifecycle: { sendRenewals: boolean; revokeOnFullRefund: boolean; revokeOnDispute: boolean };
   webhook: { maxBodyBytes: number };
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -106,6 +112,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     stripe: {
       webhookSecrets: e.STRIPE_WEBHOOK_SECRET.split(',').map((s) => s.trim()),
       secretKey: e.STRIPE_SECRET_KEY,
+      ...(e.STRIPE_SECRET_KEY && { expectedLivemode: /^(sk|rk)_live_/.test(e.STRIPE_SECRET_KEY) }),
       apiBaseUrl: e.STRIPE_API_BASE_URL,
       apiTimeoutMs: e.STRIPE_API_TIMEOUT_MS,
     },
@@ -117,6 +124,11 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
       timeoutMs: e.DELIVERY_TIMEOUT_MS,
       batchSize: e.DELIVERY_BATCH_SIZE,
       leaseSeconds: e.DELIVERY_LEASE_SECONDS,
+    },
+    lifecycle: {
+      sendRenewals: e.RENEWAL_CONVERSIONS,
+      revokeOnFullRefund: e.REVOKE_ON_FULL_REFUND,
+      revokeOnDispute: e.REVOKE_ON_DISPUTE,
     },
     webhook: { maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     port: e.PORT,

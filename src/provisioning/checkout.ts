@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { conversionFromCheckout } from '../conversions/from-checkout.ts';
 import { outboxRows } from '../conversions/outbox-rows.ts';
+import { idOf } from '../stripe/ids.ts';
 import type { ConversionKind } from '../conversions/types.ts';
 import type { EventNameSettings } from '../destinations/types.ts';
 import type {
@@ -140,9 +141,4 @@ function lineItemRecord(item: Stripe.LineItem): LineItemRecord {
     amount_total: item.amount_total,
     currency: item.currency,
   };
-}
-
-function idOf(value: string | { id: string } | null | undefined): string | null {
-  if (!value) return null;
-  return typeof value === 'string' ? value : value.id;
 }

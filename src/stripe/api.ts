@@ -7,7 +7,14 @@ import Stripe from 'stripe';
 export interface StripeApi {
   listLineItems(sessionId: string): Promise<Stripe.LineItem[]>;
   retrieveSubscription(id: string): Promise<Stripe.Subscription>;
+  /** The Checkout Session that created a subscription, if it was created by Checkout. */
+  findCheckoutSession(subscriptionId: string): Promise<Stripe.Checkout.Session | null>;
+  /** The invoice a payment intent paid (refunds and disputes of subscription payments). */
+  findInvoiceId(paymentIntentId: string): Promise<string | null>;
 }
+
+/** The API version this build of the SDK speaks; events of other versions are logged. */
+export const PINNED_API_VERSION: string = Stripe.API_VERSION;
 
 /** Stripe could not be read: the webhook answers 503 and Stripe retries the event later. */
 export class StripeApiError extends Error {
@@ -57,5 +64,19 @@ export function createStripeApi({ secretKey, baseUrl, timeoutMs }: StripeApiOpti
         return items;
       }),
     retrieveSubscription: (id) => guard('reading the subscription', () => stripe.subscriptions.retrieve(id)),
+    findCheckoutSession: (subscriptionId) =>
+      guard('finding the checkout session', async () => {
+        const page = await stripe.checkout.sessions.list({ subscription: subscriptionId, limit: 1 });
+        return page.data[0] ?? null;
+      }),
+    findInvoiceId: (paymentIntentId) =>
+      guard('finding the invoice', async () => {
+        const page = await stripe.invoicePayments.list({
+          payment: { type: 'payment_intent', payment_intent: paymentIntentId },
+          limit: 1,
+        });
+        const invoice = page.data[0]?.invoice;
+        return typeof invoice === 'string' ? invoice : (invoice?.id ?? null);
+      }),
   };
 }

@@ -1,15 +1,29 @@
 import type Stripe from 'stripe';
 import type { EventNameSettings } from '../destinations/types.ts';
 import { CHECKOUT_EVENTS, checkoutCommand, needsLineItems, type CheckoutEventType } from '../provisioning/checkout.ts';
-import type { ProvisionCommand } from '../provisioning/command.ts';
+import { CHARGE_EVENTS, disputeCommand, refundCommand, type RevocationPolicy } from '../provisioning/charge.ts';
+import type { InvoiceCommand, ProvisionCommand } from '../provisioning/command.ts';
+import { derivedConversions, INVOICE_EVENTS, invoiceRecord, paysForCheckout } from '../provisioning/invoice.ts';
+import { SUBSCRIPTION_EVENTS, subscriptionCommand } from '../provisioning/subscription.ts';
 import type { StripeApi } from '../stripe/api.ts';
+import { idOf } from '../stripe/ids.ts';
 
-/** The allow-list: every other event type is recorded as ignored and answered 200. */
-export const HANDLED_EVENTS: ReadonlySet<string> = new Set<string>([...CHECKOUT_EVENTS]);
+/**
+ * The allow-list. Every other type is recorded as ignored and answered 200. `invoice.paid` is used
+ * and `invoice.payment_succeeded` is not: both fire for the same payment.
+ */
+export const HANDLED_EVENTS: ReadonlySet<string> = new Set<string>([
+  ...CHECKOUT_EVENTS,
+  ...SUBSCRIPTION_EVENTS,
+  ...INVOICE_EVENTS,
+  ...CHARGE_EVENTS,
+]);
 
 export interface CommandContext {
   stripeApi: StripeApi | null;
   names: EventNameSettings;
+  sendRenewals: boolean;
+  policy: RevocationPolicy;
 }
 
 /**
@@ -20,9 +34,51 @@ export async function commandForEvent(event: Stripe.Event, ctx: CommandContext):
   if (!HANDLED_EVENTS.has(event.type)) {
     return { action: 'ignore', detail: `event type ${event.type} is not handled` };
   }
-  const type = event.type as CheckoutEventType;
-  const session = event.data.object as Stripe.Checkout.Session;
+  const object = event.data.object;
+
+  if ((CHECKOUT_EVENTS as readonly string[]).includes(event.type)) {
+    const type = event.type as CheckoutEventType;
+    const session = object as Stripe.Checkout.Session;
+    return checkoutCommand({ id: event.id, type, created: event.created }, session, await lineItems(ctx, type, session), ctx.names);
+  }
+  if ((SUBSCRIPTION_EVENTS as readonly string[]).includes(event.type)) {
+    return subscriptionCommand(object as Stripe.Subscription, event.created, false);
+  }
+  if ((INVOICE_EVENTS as readonly string[]).includes(event.type)) {
+    return invoiceCommand(event, object as Stripe.Invoice, ctx);
+  }
+  const paymentIntent = idOf((object as Stripe.Charge | Stripe.Dispute).payment_intent);
+  const invoiceId = paymentIntent && ctx.stripeApi ? await ctx.stripeApi.findInvoiceId(paymentIntent) : null;
+  return event.type === 'charge.refunded'
+    ? refundCommand(object as Stripe.Charge, invoiceId, ctx.policy)
+    : disputeCommand(object as Stripe.Dispute, invoiceId, ctx.policy);
+}
+
+async function lineItems(ctx: CommandContext, type: CheckoutEventType, session: Stripe.Checkout.Session) {
   // Without a secret key the purchase is still provisioned, as a whole, with no per-product detail.
-  const lineItems = needsLineItems(type, session) && ctx.stripeApi ? await ctx.stripeApi.listLineItems(session.id) : null;
-  return checkoutCommand({ id: event.id, type, created: event.created }, session, lineItems, ctx.names);
+  return needsLineItems(type, session) && ctx.stripeApi ? ctx.stripeApi.listLineItems(session.id) : null;
+}
+
+async function invoiceCommand(event: Stripe.Event, invoice: Stripe.Invoice, ctx: CommandContext): Promise<InvoiceCommand> {
+  const paid = event.type === 'invoice.paid';
+  const record = invoiceRecord(invoice);
+  let checkout = null;
+  // The first payment of a subscription bought through Checkout: provision and convert that checkout,
+  // whichever of its events arrives first. Built from the session itself, read from the API.
+  if (paid && paysForCheckout(invoice) && record.subscription_id && ctx.stripeApi) {
+    const session = await ctx.stripeApi.findCheckoutSession(record.subscription_id);
+    if (session) {
+      const asPaid = { ...session, payment_status: 'paid' as const };
+      const items = await ctx.stripeApi.listLineItems(session.id);
+      const command = checkoutCommand({ id: event.id, type: 'checkout.session.completed', created: event.created }, asPaid, items, ctx.names);
+      if (command.action === 'checkout') checkout = command;
+    }
+  }
+  return {
+    action: 'invoice',
+    paid,
+    invoice: record,
+    checkout,
+    derived: paid ? derivedConversions(invoice, event.created, ctx.names, ctx.sendRenewals) : [],
+  };
 }

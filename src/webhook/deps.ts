@@ -23,6 +23,12 @@ export function webhookDeps(app: App): WebhookDeps {
     names: { tiktokPurchaseEvent: app.config.tiktokPurchaseEvent },
     db: app.db,
     stripeApi: stripeApiFor(app),
+    expectedLivemode: app.config.stripe.expectedLivemode,
+    sendRenewals: app.config.lifecycle.sendRenewals,
+    policy: {
+      revokeOnFullRefund: app.config.lifecycle.revokeOnFullRefund,
+      revokeOnDispute: app.config.lifecycle.revokeOnDispute,
+    },
     now: app.now,
     log: app.log,
     deliver: (ids) => deliverSafely(app, { ids }),

@@ -1,11 +1,13 @@
 import type Stripe from 'stripe';
 import type { Database } from '../db/port.ts';
 import { DatabaseError } from '../db/port.ts';
-import type { RecordResult } from '../provisioning/command.ts';
-import { StripeApiError, type StripeApi } from '../stripe/api.ts';
+import type { ProvisionCommand, RecordResult } from '../provisioning/command.ts';
+import { subscriptionCommand } from '../provisioning/subscription.ts';
+import { PINNED_API_VERSION, StripeApiError, type StripeApi } from '../stripe/api.ts';
 import { SignatureError, verifyStripeSignature } from '../stripe/signature.ts';
 import type { EventNameSettings } from '../destinations/types.ts';
 import { errorText, type Logger } from '../log.ts';
+import type { RevocationPolicy } from '../provisioning/charge.ts';
 import { commandForEvent } from './command-for-event.ts';
 
 export interface WebhookDeps {
@@ -15,6 +17,9 @@ export interface WebhookDeps {
   /** Opened lazily: a request with a bad signature never touches the database. */
   db: () => Promise<Database>;
   stripeApi: StripeApi | null;
+  expectedLivemode?: boolean;
+  sendRenewals: boolean;
+  policy: RevocationPolicy;
   /** Milliseconds since the epoch. */
   now: () => number;
   log: Logger;
@@ -57,23 +62,43 @@ export async function handleStripeWebhook(req: Request, deps: WebhookDeps): Prom
   if (!event) return { response: json(400, { error: 'body is not a Stripe event' }) };
   const ids = { event_id: event.id, event_type: event.type };
 
-  let command;
-  try {
-    command = await commandForEvent(event, { stripeApi: deps.stripeApi, names: deps.names });
-  } catch (error) {
-    if (!(error instanceof StripeApiError)) throw error;
-    deps.log.error('stripe api unavailable', { ...ids, error: errorText(error) });
-    return { response: json(503, { error: 'stripe api unavailable, retry later' }) };
+  if (event.api_version && event.api_version !== PINNED_API_VERSION) {
+    deps.log.info('event api_version differs from the pinned one; processed as is', { ...ids, api_version: event.api_version, pinned: PINNED_API_VERSION });
   }
 
+  let command: ProvisionCommand;
   let result: RecordResult;
   try {
-    const db = await deps.db();
-    result = await db.call<RecordResult>('stripe_record_event', { event, command });
+    const mismatch = deps.expectedLivemode !== undefined && event.livemode !== deps.expectedLivemode;
+    if (mismatch) {
+      const detail = `${event.livemode ? 'live' : 'test'}-mode event on a ${event.livemode ? 'test' : 'live'}-mode deployment`;
+      deps.log.warn('event ignored', { ...ids, detail });
+      command = { action: 'ignore', detail };
+    } else {
+      command = await commandForEvent(event, deps);
+    }
+    result = await record(deps, event, command);
+    if (result.outcome === 'refetch') {
+      // Two states of one subscription in the same second: Stripe's current one decides.
+      deps.log.info('re-reading the subscription from Stripe', ids);
+      const fresh = deps.stripeApi ? await deps.stripeApi.retrieveSubscription((event.data.object as { id: string }).id) : null;
+      const retry = fresh
+        ? subscriptionCommand(fresh, Math.floor(deps.now() / 1000), true)
+        : { ...command, refetched: true };
+      result = await record(deps, event, retry as ProvisionCommand);
+    }
   } catch (error) {
-    const unavailable = error instanceof DatabaseError ? error.unavailable : true;
-    deps.log.error('recording the event failed', { ...ids, unavailable, error: errorText(error) });
-    return { response: json(unavailable ? 503 : 500, { error: 'database error, retry later' }) };
+    if (error instanceof StripeApiError) {
+      deps.log.error('stripe api unavailable', { ...ids, error: errorText(error) });
+      return { response: json(503, { error: 'stripe api unavailable, retry later' }) };
+    }
+    if (error instanceof DatabaseError) {
+      deps.log.error('recording the event failed', { ...ids, unavailable: error.unavailable, error: errorText(error) });
+      return { response: json(error.unavailable ? 503 : 500, { error: 'database error, retry later' }) };
+    }
+    // A bug, not an outage: still 500, so Stripe keeps the event until a fixed version takes it.
+    deps.log.error('handling the event failed', { ...ids, error: errorText(error) });
+    return { response: json(500, { error: 'internal error' }) };
   }
 
   deps.log.info('stripe event recorded', { ...ids, outcome: result.outcome, purchase_status: result.purchase_status });
@@ -81,6 +106,11 @@ export async function handleStripeWebhook(req: Request, deps: WebhookDeps): Prom
   const due = result.deliver ?? [];
   const background = due.length > 0 && deps.deliver ? deps.deliver(due) : undefined;
   return { response: json(200, body), ...(background && { background }) };
+}
+
+async function record(deps: WebhookDeps, event: Stripe.Event, command: ProvisionCommand): Promise<RecordResult> {
+  const db = await deps.db();
+  return db.call<RecordResult>('stripe_record_event', { event, command });
 }
 
 function parseEvent(raw: string): Stripe.Event | null {

@@ -21,10 +21,7 @@ describe.skipIf(!hasPostgres)('conversion delivery on PostgreSQL', () => {
     await h?.close();
   });
   beforeEach(async () => {
-    await h.settle();
-    await h.tdb.sql.unsafe(
-      'truncate public.delivery_attempts, public.conversion_outbox, public.entitlements, public.purchases, public.customers, public.stripe_events',
-    );
+    await h.reset();
     h.tiktok.requests.length = 0;
     h.meta.requests.length = 0;
     h.tiktok.respondBy(undefined);

@@ -124,18 +124,23 @@ for (const { name, start, needsServer } of ENGINES) {
       expect(tables.filter((t) => t.rls !== true)).toEqual([]);
     });
 
-    it('anon and authenticated have no privilege on any public table or sequence', async () => {
-      const leaks = await engine.query(`select r.role, c.relname from pg_class c
+    it('anon and authenticated have no privilege on any public table or sequence but reading entitlements', async () => {
+      const grants = await engine.query(`select r.role, c.relname from pg_class c
           join pg_namespace n on n.oid = c.relnamespace
           cross join unnest(array[${API_ROLES.map((r) => `'${r}'`).join(', ')}]) as r(role)
          where n.nspname = 'public' and (
                (c.relkind in ('r', 'p', 'v', 'm', 'f')
                 and has_table_privilege(r.role, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'))
             or (c.relkind = 'S' and has_sequence_privilege(r.role, c.oid, 'USAGE, SELECT, UPDATE')))`);
-      expect(leaks).toEqual([]);
+      // The one grant: a signed-in user may read entitlements, and row-level security limits it to their own.
+      expect(grants).toEqual([{ role: 'authenticated', relname: 'entitlements' }]);
+      const [entitlements] = await engine.query(`select
+          has_table_privilege('authenticated', 'public.entitlements', 'SELECT') as can_select,
+          has_table_privilege('authenticated', 'public.entitlements', 'INSERT, UPDATE, DELETE, TRUNCATE') as can_write`);
+      expect(entitlements).toEqual({ can_select: true, can_write: false });
     });
 
-    it('anon and authenticated cannot execute any function; service_role can execute every public one', async () => {
+    it('anon executes no function, authenticated only its read path, service_role every port function', async () => {
       const rows = await engine.query(`select n.nspname as schema, p.proname as name,
                has_function_privilege('anon', p.oid, 'EXECUTE') as anon,
                has_function_privilege('authenticated', p.oid, 'EXECUTE') as authenticated,
@@ -143,9 +148,13 @@ for (const { name, start, needsServer } of ENGINES) {
           from pg_proc p join pg_namespace n on n.oid = p.pronamespace
          where n.nspname in ('public', 'app_private') order by 1, 2`);
       const publicFns = rows.filter((r) => r.schema === 'public');
-      expect(publicFns.map((r) => r.name)).toEqual(PORT_FUNCTIONS);
-      expect(rows.filter((r) => r.anon || r.authenticated)).toEqual([]);
-      expect(publicFns.filter((r) => !r.service_role)).toEqual([]);
+      expect(publicFns.map((r) => r.name)).toEqual([...PORT_FUNCTIONS, 'my_entitlements'].sort());
+      expect(rows.filter((r) => r.anon)).toEqual([]);
+      expect(rows.filter((r) => r.authenticated).map((r) => `${r.schema}.${r.name}`)).toEqual([
+        'app_private.current_customer_keys',
+        'public.my_entitlements',
+      ]);
+      expect(publicFns.filter((r) => PORT_FUNCTIONS.includes(r.name) && !r.service_role)).toEqual([]);
     });
 
     it.each([...API_ROLES, 'service_role'])('set role %s; select public.outbox_claim(\'{}\')', async (role) => {

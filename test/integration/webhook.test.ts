@@ -16,10 +16,7 @@ describe.skipIf(!hasPostgres)('stripe-webhook on PostgreSQL', () => {
     await h?.close();
   });
   beforeEach(async () => {
-    await h.settle();
-    await h.tdb.sql.unsafe(
-      'truncate public.delivery_attempts, public.conversion_outbox, public.entitlements, public.purchases, public.customers, public.stripe_events',
-    );
+    await h.reset();
   });
 
   const tableCounts = async () => ({

@@ -33,6 +33,8 @@ export interface Harness {
   /** Waits for every after-response delivery started so far. */
   settle(): Promise<void>;
   drain(app?: App): Promise<DeliveryReport | null>;
+  /** Empties every table (between tests). */
+  reset(): Promise<void>;
   count(table: string, where?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -104,6 +106,11 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     },
     async settle() {
       while (background.length > 0) await Promise.allSettled(background.splice(0));
+    },
+    async reset() {
+      await Promise.allSettled(background.splice(0));
+      const tables = await tdb.sql`select tablename from pg_tables where schemaname = 'public'`;
+      await tdb.sql.unsafe(`truncate ${tables.map((t) => `public.${t.tablename}`).join(', ')} cascade`);
     },
     drain: (app = defaultApp) => deliverSafely(app, { deadline: Date.now() + 10_000 }),
     async count(table, where = 'true') {

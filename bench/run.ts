@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: runs every benchmark against 127.0.0.1 only (local PostgreSQL, local fake Stripe,
+ * TikTok and Meta servers), prints a markdown report and rewrites docs/benchmarks.md with it.
+ *
+ * Knobs (environment): BENCH_N events per webhook scenario (200), BENCH_RUNS fresh processes per cold
+ * import target (15), BENCH_DRAIN_ROWS (1000), BENCH_NODE22 (a Node 22 binary, or `off`).
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensurePostgres, machineInfo } from './setup.ts';
+import { renderReport } from './report.ts';
+
+// scripts/build.ts and the migrations resolve paths from the repository root.
+process.chdir(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
+
+const int = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+};
+const N = int('BENCH_N', 200);
+const RUNS = int('BENCH_RUNS', 15);
+const DRAIN_ROWS = int('BENCH_DRAIN_ROWS', 1000);
+if (DRAIN_ROWS % 2 !== 0) throw new Error('BENCH_DRAIN_ROWS must be even (each event queues two rows)');
+
+// The whole run normally takes about a minute; a hang (a server that never answers) must not go on.
+const watchdog = setTimeout(() => {
+  console.error('benchmark run exceeded 270 s; aborting');
+  process.exit(1);
+}, 270_000);
+watchdog.unref();
+
+const log = (msg: string) => console.error(`[bench] ${msg}`);
+const server = await ensurePostgres();
+try {
+  // Loaded only now: test/support/pg.ts reads TEST_DATABASE_URL when it is first imported.
+  const { benchWebhookLatency } = await import('./webhook-latency.ts');
+  const { benchDrain } = await import('./drain.ts');
+  const { benchBundles } = await import('./bundles.ts');
+  const { findNode22 } = await import('./node22.ts');
+
+  const machine = await machineInfo(server.url);
+  const started = Date.now();
+  log(`webhook latency: ${N} events per scenario`);
+  const latency = await benchWebhookLatency({ n: N, concurrencies: [1, 4], delayMs: 4000, warmup: 20 });
+  log(`drain: ${DRAIN_ROWS} rows`);
+  const drain = await benchDrain({ rows: DRAIN_ROWS, platformDelays: [0, 100] });
+  log('looking for a Node 22 binary');
+  const node22 = await findNode22();
+  const nodes: [string, string][] = [[process.version, process.execPath]];
+  if ('bin' in node22 && node22.version !== process.version) nodes.push([node22.version, node22.bin]);
+  log(`bundles: ${RUNS} cold imports per target on ${nodes.map(([v]) => v).join(', ')}`);
+  const bundles = await benchBundles({ runs: RUNS, nodes });
+
+  const report = renderReport({
+    date: new Date(),
+    seconds: (Date.now() - started) / 1000,
+    machine,
+    latency,
+    drain,
+    bundles,
+    node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
+  });
+  console.log(report);
+  await writeFile('docs/benchmarks.md', report);
+  log('wrote docs/benchmarks.md');
+} finally {
+  server.stop();
+}

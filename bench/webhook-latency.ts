@@ -1,0 +1,111 @@
+/**
+ * Webhook response time with the ad platforms answering at once versus after `delayMs`, through the
+ * real Netlify entry (netlify/functions/stripe-webhook.ts) with the real App. The timed region is
+ * exactly `await handler(request, context)`: signing happens before it, the waitUntil promises (the
+ * TikTok/Meta delivery) are collected and awaited after the whole run, outside it. If platform
+ * latency leaked into the request path, the delayed runs would be ≥ delayMs slower.
+ */
+import type { Context } from '@netlify/functions';
+import { setApp } from '../src/app.ts';
+import stripeWebhook from '../netlify/functions/stripe-webhook.ts';
+import { outboxStatuses, paidRequest, resetTables, slowPlatforms, startWorld, type World } from './fixture.ts';
+import { pool, summarize, type Summary } from './stats.ts';
+
+export interface LatencyOptions {
+  n: number;
+  concurrencies: number[];
+  delayMs: number;
+  warmup: number;
+}
+
+export interface ScenarioResult {
+  stripeApi: boolean;
+  concurrency: number;
+  delayMs: number;
+  /** Handler call → Response returned. */
+  response: Summary;
+  /** waitUntil registered → delivery settled: proves the platform delay was really in effect. */
+  delivery: Summary;
+  delivered: number;
+  stripeCalls: number;
+  wallMs: number;
+}
+
+export interface LatencyResult {
+  n: number;
+  delayMs: number;
+  scenarios: ScenarioResult[];
+  /** Memory of this process (handler, pools, fake servers) after every delivery settled. */
+  memory: { rssBytes: number; heapUsedBytes: number; maxRssBytes: number };
+}
+
+export async function benchWebhookLatency(opts: LatencyOptions): Promise<LatencyResult> {
+  const world = await startWorld();
+  const scenarios: ScenarioResult[] = [];
+  try {
+    for (const stripeApi of [false, true]) {
+      setApp(world.app({ stripeApi }));
+      // Warm-up: JIT, the connection pool and keep-alive sockets, as on a warm function instance.
+      await runScenario(world, { stripeApi, concurrency: 1, delayMs: 0 }, opts.warmup);
+      for (const concurrency of opts.concurrencies) {
+        // Immediate and slow platforms back to back, same instance, same table sizes.
+        for (const delayMs of [0, opts.delayMs]) scenarios.push(await runScenario(world, { stripeApi, concurrency, delayMs }, opts.n));
+      }
+    }
+    const mem = process.memoryUsage();
+    const memory = { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+    return { n: opts.n, delayMs: opts.delayMs, scenarios, memory };
+  } finally {
+    setApp(undefined);
+    slowPlatforms(world, 0);
+    await world.close();
+  }
+}
+
+async function runScenario(
+  world: World,
+  s: { stripeApi: boolean; concurrency: number; delayMs: number },
+  n: number,
+): Promise<ScenarioResult> {
+  await resetTables(world);
+  slowPlatforms(world, s.delayMs);
+  const stripeBefore = world.stripe.requests.length;
+  const requests = Array.from({ length: n }, () => paidRequest(world));
+  const times: number[] = [];
+  const delivery: number[] = [];
+  const background: Promise<unknown>[] = [];
+  const failures: string[] = [];
+
+  const started = performance.now();
+  await pool(n, s.concurrency, async (i) => {
+    const context = {
+      requestId: `bench-${i}`,
+      waitUntil: (p: Promise<unknown>) => {
+        const at = performance.now();
+        background.push(p.then(() => delivery.push(performance.now() - at)));
+      },
+    } as unknown as Context;
+    const t0 = performance.now();
+    const response = await stripeWebhook(requests[i]!, context);
+    times.push(performance.now() - t0);
+    // Checked outside the timed region: every event must be processed, not deduplicated or failed.
+    const body = (await response.json()) as { outcome?: string };
+    if (response.status !== 200 || body.outcome !== 'processed') failures.push(`${response.status} ${JSON.stringify(body)}`);
+  });
+  await Promise.all(background);
+  const wallMs = performance.now() - started;
+
+  const statuses = await outboxStatuses(world);
+  const delivered = statuses.delivered ?? 0;
+  if (failures.length > 0 || delivered !== 2 * n) {
+    throw new Error(`webhook scenario ${JSON.stringify(s)} is not valid: ${failures[0] ?? ''} outbox ${JSON.stringify(statuses)}`);
+  }
+  return {
+    ...s,
+    response: summarize(times),
+    delivery: summarize(delivery),
+    delivered,
+    stripeCalls: world.stripe.requests.length - stripeBefore,
+    wallMs,
+  };
+}
