@@ -154,7 +154,7 @@ for (const { name, start, needsServer } of ENGINES) {
         'app_private.current_customer_keys',
         'public.my_entitlements',
       ]);
-      expect(publicFns.filter((r) => PORT_FUNCTIONS.includes(r.name) && !r.service_role)).toEqual([]);
+      expect(publicFns.filter((r) => (PORT_FUNCTIONS as string[]).includes(r.name as string) && !r.service_role)).toEqual([]);
     });
 
     it.each([...API_ROLES, 'service_role'])('set role %s; select public.outbox_claim(\'{}\')', async (role) => {

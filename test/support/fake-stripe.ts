@@ -6,6 +6,8 @@
  *   GET /v1/checkout/sessions/:id              (expand[]=line_items)
  *   GET /v1/subscriptions/:id
  *   GET /v1/invoices/:id
+ *   GET /v1/checkout/sessions?subscription=…  (list, filtered by subscription)
+ *   GET /v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]=…
  *
  * Point stripe-node at it with `new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`, or
  * use `baseUrl` for STRIPE_API_BASE_URL. Requests need `Authorization: Bearer sk_test_…` (or rk_test_).
@@ -44,6 +46,8 @@ export interface FakeStripe {
   requests: RecordedRequest[];
   setLineItems(sessionId: string, items: WireLineItem[]): void;
   setObject(kind: 'subscriptions' | 'invoices' | 'sessions', id: string, object: object): void;
+  /** Which invoice a payment intent paid (for `GET /v1/invoice_payments`). */
+  setInvoicePayment(paymentIntentId: string, invoiceId: string): void;
   /** The next `times` requests fail with `status` (Stripe's error body), or with a dropped connection. */
   failNext(status: number | 'drop', times?: number): void;
   /** Delay every following response by `ms` (0 turns it off). */
@@ -73,6 +77,7 @@ class HttpError {
 
 export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
   const lineItems = new Map(Object.entries(options.lineItems ?? {}));
+  const invoicePayments = new Map<string, string>();
   const stores = {
     subscriptions: new Map(Object.entries(options.subscriptions ?? {})),
     invoices: new Map(Object.entries(options.invoices ?? {})),
@@ -128,6 +133,22 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   function route(method: string, url: URL): unknown {
     const path = url.pathname.replace(/\/+$/, '');
     const segments = path.split('/').slice(1).map(decodeURIComponent);
+    if (method === 'GET' && path === '/v1/checkout/sessions') {
+      const subscription = url.searchParams.get('subscription');
+      const matching = [...stores.sessions.values()].filter(
+        (s) => !subscription || (s as { subscription?: unknown }).subscription === subscription,
+      );
+      return page(matching as { id: string }[], url.searchParams, '/v1/checkout/sessions');
+    }
+    if (method === 'GET' && path === '/v1/invoice_payments') {
+      const pi = url.searchParams.get('payment[payment_intent]') ?? '';
+      const invoice = invoicePayments.get(pi);
+      const data = invoice
+        ? [{ id: `inpay_${pi.slice(3)}`, object: 'invoice_payment', invoice, is_default: true, status: 'paid',
+             payment: { type: 'payment_intent', payment_intent: pi }, livemode: false }]
+        : [];
+      return page(data, url.searchParams, '/v1/invoice_payments');
+    }
     const known =
       /^\/v1\/checkout\/sessions\/[^/]+(\/line_items)?$/.test(path) || /^\/v1\/(subscriptions|invoices)\/[^/]+$/.test(path);
     if (!known) {
@@ -179,6 +200,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     },
     setObject(kind, id, object) {
       stores[kind].set(id, object);
+    },
+    setInvoicePayment(paymentIntentId, invoiceId) {
+      invoicePayments.set(paymentIntentId, invoiceId);
     },
     failNext(status, times = 1) {
       for (let i = 0; i < times; i++) failures.push(status);
