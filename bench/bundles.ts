@@ -9,7 +9,7 @@
  * webhook, drain, baseline, …) so drift on a busy machine hits every target alike.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,13 +58,19 @@ export async function benchBundles(opts: { runs: number; nodes: [string, string]
       const externals = staticImports(code.toString('utf8')).filter((s) => !isBuiltin(s));
       sizes.push({ name: path.basename(file), bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, externals });
     }
-    // Each external alone too (a bare specifier, resolved from the repo root): its share of the import.
+    // What-if rows: the same bytes without the static import of the externals (what a lazy
+    // `await import()` would give), and each external alone (resolved from the repo root).
     const externals = [...new Set(sizes.flatMap((s) => s.externals))];
-    const targets: [string, string][] = [
-      ['(empty module)', 'data:text/javascript,'],
-      ...files.map((f): [string, string] => [path.basename(f), pathToFileURL(f).href]),
-      ...externals.map((e): [string, string] => [`${e} alone`, e]),
-    ];
+    const targets: [string, string][] = [['(empty module)', 'data:text/javascript,']];
+    for (const [i, file] of files.entries()) {
+      targets.push([path.basename(file), pathToFileURL(file).href]);
+      const own = sizes[i]!.externals;
+      if (own.length === 0) continue;
+      const lean = file.replace(/\.mjs$/, '.no-externals.mjs');
+      await writeFile(lean, own.reduce(withoutImport, await readFile(file, 'utf8')));
+      targets.push([`${path.basename(file)} without ${own.map((e) => `\`${e}\``).join(', ')} import`, pathToFileURL(lean).href]);
+    }
+    targets.push(...externals.map((e): [string, string] => [`\`${e}\` alone`, e]));
     const samples = new Map<string, { node: string; target: string; imports: number[]; walls: number[] }>();
     for (let i = 0; i < opts.runs; i++) {
       for (const [label, bin] of opts.nodes) {
@@ -88,6 +94,19 @@ export async function benchBundles(opts: { runs: number; nodes: [string, string]
 /** Specifiers of top-level `import … from "x"` / `import "x"` statements in minified ESM. */
 function staticImports(code: string): string[] {
   return [...new Set([...code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w${}*,\s]+?\s*from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!))];
+}
+
+/** Replaces `import{A as B,C}from"spec";` by `var B,C;`: same bindings, nothing loaded. */
+function withoutImport(code: string, spec: string): string {
+  const quoted = spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return code.replace(new RegExp(`import\\s*([^;"']*?)\\s*from\\s*["']${quoted}["'];?`, 'g'), (_, clause: string) => {
+    const names = clause
+      .replace(/[{}]/g, ',')
+      .split(',')
+      .map((part) => part.trim().split(/\s+|\*as\s*/).filter(Boolean).pop())
+      .filter((name): name is string => Boolean(name));
+    return names.length > 0 ? `var ${names.join(',')};` : '';
+  });
 }
 
 function coldImport(bin: string, url: string): Promise<{ importMs: number; wallMs: number }> {

@@ -43,7 +43,7 @@ try {
   const machine = await machineInfo(server.url);
   const started = Date.now();
   log(`webhook latency: ${N} events per scenario`);
-  const latency = await benchWebhookLatency({ n: N, concurrencies: [1, 4], delayMs: 4000, warmup: 20 });
+  const latency = await benchWebhookLatency({ n: N, concurrencies: [1, 4], delayMs: 4000, warmup: 50 });
   log(`drain: ${DRAIN_ROWS} rows`);
   const drain = await benchDrain({ rows: DRAIN_ROWS, platformDelays: [0, 100] });
   log('looking for a Node 22 binary');
