@@ -5,10 +5,12 @@
  * TikTok/Meta delivery) are collected and awaited after the whole run, outside it. If platform
  * latency leaked into the request path, the delayed runs would be ≥ delayMs slower.
  *
- * In one process the immediate deliveries of earlier events overlap later requests (event loop, the
- * 2-connection pool); a Netlify instance never does that, since it finishes an invocation's waitUntil
- * work before taking the next. The `isolated` row reproduces that: each delivery is awaited, untimed,
- * before the next request. It is the clean baseline for "what the request path costs".
+ * In one process the deliveries of earlier events overlap later requests (event loop, the
+ * 2-connection pool, the in-process fake servers); a Netlify instance never does that, since it
+ * finishes an invocation's waitUntil work before taking the next. `isolated` rows reproduce that
+ * (concurrency 1): before the next request, untimed, the delivery must have finished or, with slow
+ * platforms, be idle-waiting for their answer (both have received it). Waiting out 4 s per event
+ * would add nothing but idle time, as long as the run is shorter than the delay (wallMs says).
  */
 import type { Context } from '@netlify/functions';
 import { setApp } from '../src/app.ts';
@@ -58,7 +60,7 @@ export async function benchWebhookLatency(opts: LatencyOptions): Promise<Latency
       const base = { stripeApi, concurrency: 1, delayMs: 0, isolated: false };
       // Warm-up: JIT, the connection pool and keep-alive sockets, as on a warm function instance.
       await runScenario(world, base, opts.warmup);
-      scenarios.push(await runScenario(world, { ...base, isolated: true }, opts.n));
+      for (const delayMs of [0, opts.delayMs]) scenarios.push(await runScenario(world, { ...base, delayMs, isolated: true }, opts.n));
       for (const concurrency of opts.concurrencies) {
         // Immediate and slow platforms back to back, same instance, same table sizes.
         for (const delayMs of [0, opts.delayMs]) scenarios.push(await runScenario(world, { ...base, concurrency, delayMs }, opts.n));
@@ -87,6 +89,7 @@ async function runScenario(world: World, s: Scenario, n: number): Promise<Scenar
   const started = performance.now();
   await pool(n, s.concurrency, async (i) => {
     let mine: Promise<unknown> | undefined;
+    const sent = { tiktok: world.tiktok.requests.length + 1, meta: world.meta.requests.length + 1 };
     const context = {
       requestId: `bench-${i}`,
       waitUntil: (p: Promise<unknown>) => {
@@ -100,7 +103,11 @@ async function runScenario(world: World, s: Scenario, n: number): Promise<Scenar
     // Checked outside the timed region: every event must be processed, not deduplicated or failed.
     const body = (await response.json()) as { outcome?: string };
     if (response.status !== 200 || body.outcome !== 'processed') failures.push(`${response.status} ${JSON.stringify(body)}`);
-    if (s.isolated) await mine;
+    if (s.isolated && mine) {
+      let settled = false;
+      void mine.then(() => (settled = true));
+      await received(world, sent, () => settled);
+    }
   });
   await Promise.all(background);
   const wallMs = performance.now() - started;
@@ -118,4 +125,11 @@ async function runScenario(world: World, s: Scenario, n: number): Promise<Scenar
     stripeCalls: world.stripe.requests.length - stripeBefore,
     wallMs,
   };
+}
+
+/** Resolves once both fake platforms have recorded that many requests, or `done()` (delivery over). */
+async function received(world: World, counts: { tiktok: number; meta: number }, done: () => boolean): Promise<void> {
+  while (!done() && (world.tiktok.requests.length < counts.tiktok || world.meta.requests.length < counts.meta)) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }

@@ -25,6 +25,8 @@ export interface AppOverrides {
   send?: HttpSend;
   log?: Logger;
   dryRun?: boolean;
+  /** The clock (ms since the epoch); tests pin it to their fixtures' time. */
+  now?: () => number;
 }
 
 export function createApp(overrides: AppOverrides = {}): App {
@@ -37,7 +39,7 @@ export function createApp(overrides: AppOverrides = {}): App {
     // A failed open is not cached: the next request tries again.
     db: () => (db ??= openDatabase(config.storage).catch((error) => ((db = undefined), Promise.reject(error)))),
     send: overrides.send ?? fetchSend,
-    now: () => Date.now(),
+    now: overrides.now ?? (() => Date.now()),
     dryRun: overrides.dryRun ?? false,
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { startHarness, testNowSeconds, type Harness } from '../support/harness.ts';
 import { loadEvent, withChanges } from '../support/stripe-sign.ts';
 import type { RecordedRequest } from '../support/fake-platforms.ts';
 
@@ -149,7 +149,7 @@ describe.skipIf(!hasPostgres)('conversion delivery on PostgreSQL', () => {
   });
 
   it('dead-letters an event older than the platform accepts without calling it', async () => {
-    const old = withChanges(loadEvent(USD_PAID), { created: Math.floor(Date.now() / 1000) - 8 * 86_400 });
+    const old = withChanges(loadEvent(USD_PAID), { created: testNowSeconds() - 8 * 86_400 });
     await h.post(old);
     await h.settle();
     expect(h.tiktok.requests).toHaveLength(0);

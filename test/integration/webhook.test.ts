@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleStripeWebhook } from '../../src/webhook/handle.ts';
 import { webhookDeps } from '../../src/webhook/deps.ts';
 import { hasPostgres } from '../support/pg.ts';
-import { startHarness, WEBHOOK_SECRET, WEBHOOK_URL, type Harness } from '../support/harness.ts';
+import { startHarness, testNowSeconds, WEBHOOK_SECRET, WEBHOOK_URL, type Harness } from '../support/harness.ts';
 import { eventBody, loadEvent, newEventId, signedHeader, withChanges } from '../support/stripe-sign.ts';
 
 const USD_PAID = 'checkout.session.completed.payment.usd.paid';
@@ -33,9 +33,9 @@ describe.skipIf(!hasPostgres)('stripe-webhook on PostgreSQL', () => {
     const cases: [string, Record<string, string>, string?][] = [
       ['missing header', {}],
       ['malformed header', { 'stripe-signature': 'garbage' }],
-      ['wrong secret', { 'stripe-signature': signedHeader(body, 'whsec_test_some_other_secret') }],
-      ['stale timestamp', { 'stripe-signature': signedHeader(body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000) - 301) }],
-      ['tampered body', { 'stripe-signature': signedHeader(body, WEBHOOK_SECRET) }, body.replace('"amount_total":4900', '"amount_total":1')],
+      ['wrong secret', { 'stripe-signature': signedHeader(body, 'whsec_test_some_other_secret', testNowSeconds()) }],
+      ['stale timestamp', { 'stripe-signature': signedHeader(body, WEBHOOK_SECRET, testNowSeconds() - 301) }],
+      ['tampered body', { 'stripe-signature': signedHeader(body, WEBHOOK_SECRET, testNowSeconds()) }, body.replace('"amount_total":4900', '"amount_total":1')],
     ];
     it.each(cases)('%s', async (_name, headers, sentBody = body) => {
       const req = new Request(WEBHOOK_URL, { method: 'POST', body: sentBody, headers });

@@ -15,6 +15,15 @@ export const WEBHOOK_SECRET = 'whsec_test_secret_for_unit_tests_only';
 export const WEBHOOK_URL = 'http://127.0.0.1/.netlify/functions/stripe-webhook';
 
 /**
+ * The product's clock in tests: it runs from an hour after the fixtures' events, so they are always
+ * as fresh as on the day they were written (platforms refuse events older than 7 days).
+ */
+const FIXTURE_NOW_MS = (1_795_420_800 + 3_600) * 1000;
+const startedAt = Date.now();
+export const testNow = () => FIXTURE_NOW_MS + (Date.now() - startedAt);
+export const testNowSeconds = () => Math.floor(testNow() / 1000);
+
+/**
  * The product wired to real parts: a private database on the test PostgreSQL server, the Stripe API
  * played by a local server, TikTok and Meta played by local servers — all reached through the same
  * settings a deployment uses. Log lines are captured for assertions.
@@ -71,6 +80,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
       config: loadConfig({ ...env, ...overrides }),
       log: createLogger('debug', (line) => logs.push(line)),
       dryRun: true,
+      now: testNow,
     });
     apps.push(app);
     return app;
@@ -92,7 +102,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     newApp,
     async post(event, options = {}) {
       const body = typeof event === 'string' ? event : eventBody(event);
-      const request = signedRequest(WEBHOOK_URL, body, options.secret ?? WEBHOOK_SECRET);
+      const request = signedRequest(WEBHOOK_URL, body, options.secret ?? WEBHOOK_SECRET, { timestamp: testNowSeconds() });
       let response: Response;
       if (options.app) {
         const result = await handleStripeWebhook(request, webhookDeps(options.app));
@@ -112,7 +122,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
       const tables = await tdb.sql`select tablename from pg_tables where schemaname = 'public'`;
       await tdb.sql.unsafe(`truncate ${tables.map((t) => `public.${t.tablename}`).join(', ')} cascade`);
     },
-    drain: (app = defaultApp) => deliverSafely(app, { deadline: Date.now() + 10_000 }),
+    drain: (app = defaultApp) => deliverSafely(app, { deadline: testNow() + 10_000 }),
     async count(table, where = 'true') {
       const rows = await tdb.sql.unsafe(`select count(*)::int as n from public.${table} where ${where}`);
       return rows[0]?.n as number;
