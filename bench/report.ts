@@ -6,8 +6,9 @@
 import type { BundlesResult } from './bundles.ts';
 import type { DrainResult } from './drain.ts';
 import type { Machine } from './setup.ts';
-import { bytes, ms, ratio, table } from './stats.ts';
-import type { LatencyResult, ScenarioResult } from './webhook-latency.ts';
+import { webhookSection } from './report-webhook.ts';
+import { bytes, ms, table } from './stats.ts';
+import type { LatencyResult } from './webhook-latency.ts';
 
 export interface ReportInput {
   date: Date;
@@ -36,65 +37,6 @@ export function renderReport(r: ReportInput): string {
     ...drainSection(r.drain),
     ...memorySection(r.latency),
   ].join('\n');
-}
-
-const label = (s: ScenarioResult) => (s.delayMs > 0 ? `${s.delayMs / 1000} s` : 'immediate');
-
-function webhookSection(l: LatencyResult): string[] {
-  const rows = l.scenarios.map((s) => [
-    s.stripeApi ? 'yes' : 'no',
-    s.concurrency,
-    label(s),
-    ms(s.response.p50),
-    ms(s.response.p95),
-    ms(s.response.p99),
-    ms(s.response.max),
-    ms(s.delivery.p50),
-    `${s.delivered} / ${s.stripeCalls}`,
-  ]);
-  const pairs = l.scenarios.filter((s) => s.delayMs > 0).map((slow) => {
-    const fast = l.scenarios.find((f) => f.delayMs === 0 && f.stripeApi === slow.stripeApi && f.concurrency === slow.concurrency)!;
-    return { slow, fast };
-  });
-  const ratios = pairs.map(({ slow, fast }) => [
-    slow.stripeApi ? 'yes' : 'no',
-    slow.concurrency,
-    ratio(slow.response.p50, fast.response.p50),
-    ratio(slow.response.p99, fast.response.p99),
-    ms(slow.response.max),
-  ]);
-  const worstMax = Math.max(...pairs.map((p) => p.slow.response.max));
-  return [
-    '## 1. Webhook response time: ad platforms answering at once vs. after 4 s',
-    '',
-    `${l.n} distinct signed, paid \`checkout.session.completed\` events per row (fresh event id, fresh session id, current ` +
-      '`created`), each processed in full, through the Netlify entry `netlify/functions/stripe-webhook.ts` with the real App ' +
-      '(PostgreSQL pool of 2, as deployed). Time = `await handler(request, context)` until the Response is returned. The TikTok ' +
-      'and Meta delivery runs in the `context.waitUntil` promise, collected and awaited after the timed region; ' +
-      '`DELIVERY_TIMEOUT_MS=10000`, so the slow answers are still successes. Each row follows 20 warm-up events on the same ' +
-      'instance; the tables are truncated before each row. "Stripe API" = the line-items call to the Stripe stand-in ' +
-      '(`STRIPE_SECRET_KEY` set), which is on the request path by design: line items are read before the transaction.',
-    '',
-    table(
-      ['Stripe API', 'concurrency', 'platforms answer', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'delivery after response, p50 ms', 'rows delivered / Stripe calls'],
-      rows,
-    ),
-    '',
-    table(['Stripe API', 'concurrency', 'p50 ratio (4 s / immediate)', 'p99 ratio', 'max ms with 4 s platforms'], ratios),
-    '',
-    `What it shows: the "delivery after response" column proves the platforms really took ~${l.delayMs / 1000} s in the slow rows ` +
-      `and ~0 in the others, and every row delivered all ${2 * l.n} conversions. Yet no slow-platform response took more than ` +
-      `${ms(worstMax)} ms, far below the ${l.delayMs} ms a leak would add: platform latency does not reach the request path. ` +
-      'Ratios near 1 are noise; a ratio below 1 is expected when the immediate deliveries run on the same event loop and ' +
-      'the same 2-connection pool *while* later requests are served, whereas slow ones complete after the run. ' +
-      'The Stripe line-items call adds one local HTTP round trip per event; against the real Stripe API that is typically ' +
-      'tens to a few hundred ms and is the one external call a Stripe retry is allowed to wait for.',
-    '',
-    'Not shown by this in-process run: on Netlify each invocation waits for its `waitUntil` work before the instance takes ' +
-      'another request, so slow platforms do not slow responses but do lengthen billed invocation time, and concurrent ' +
-      'webhooks then spread over more instances (more cold starts, see section 2).',
-    '',
-  ];
 }
 
 function bundleSection(b: BundlesResult, node22: string): string[] {

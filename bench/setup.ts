@@ -5,7 +5,7 @@
  * its own database on it (test/support/pg.ts freshDatabase).
  */
 import { execFileSync } from 'node:child_process';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { connect } from 'node:net';
 import postgres from 'postgres';
 
@@ -59,7 +59,7 @@ export async function machineInfo(url: string): Promise<Machine> {
       cores: list.length,
       memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
       node: process.version,
-      os: `${process.platform} ${release()} ${process.arch}`,
+      os: `${process.platform} ${process.arch}`,
       postgres: String(row?.server_version ?? 'unknown'),
     };
   } finally {

@@ -180,6 +180,26 @@ describe.skipIf(!hasPostgres)('conversion delivery on PostgreSQL', () => {
     expect(await h.tdb.sql`select attempts from conversion_outbox`).toEqual([{ attempts: 2 }, { attempts: 2 }]);
   });
 
+  it('two drainers running at once never take the same row', async () => {
+    await h.post(loadEvent(USD_PAID), { app: h.newApp({ META_PIXEL_ID: '', TIKTOK_PIXEL_ID: '' }) });
+    await h.settle();
+    // 150 due conversions per platform, cloned from the real one with distinct event ids.
+    await h.tdb.sql`
+      insert into conversion_outbox (destination, event_name, event_id, kind, livemode, payload, event_time, source_event_id)
+      select o.destination, o.event_name, 'cs_test_clone_' || g, o.kind, o.livemode,
+             jsonb_set(jsonb_set(o.payload, '{eventId}', to_jsonb('cs_test_clone_' || g)), '{orderId}', to_jsonb('cs_test_clone_' || g)),
+             o.event_time, o.source_event_id
+        from conversion_outbox o cross join generate_series(1, 150) g`;
+    const apps = [h.newApp({ DELIVERY_BATCH_SIZE: '7' }), h.newApp({ DELIVERY_BATCH_SIZE: '7' })];
+    const reports = await Promise.all(apps.map((app) => h.drain(app)));
+    expect(reports.map((r) => r!.claimed).reduce((a, b) => a + b, 0)).toBe(300);
+    expect(reports.every((r) => r!.claimed > 0)).toBe(true);
+    const sent = [...tiktokEvents(h.tiktok.requests), ...metaEvents(h.meta.requests)];
+    expect(sent).toHaveLength(300);
+    expect(new Set(sent).size).toBe(300);
+    expect(await h.count('conversion_outbox', "status = 'delivered'")).toBe(300);
+  });
+
   it('never stores or logs raw personal data', async () => {
     await h.post(loadEvent(USD_PAID), { app: h.newApp({ META_ACCESS_TOKEN: '' }) });
     await h.settle();
