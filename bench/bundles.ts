@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { buildFunctions } from '../scripts/build.ts';
+import { diskBytes, staticImports, withoutImport } from './bundle-code.ts';
 import { summarize, type Summary } from './stats.ts';
 
 export interface BundleSize {
@@ -25,15 +26,24 @@ export interface BundleSize {
   externals: string[];
 }
 
-export interface ColdImport {
+interface Target {
+  label: string;
+  url: string;
+  /** floor: empty module; lean: a bundle with its external imports removed (`of` names it). */
+  kind: 'floor' | 'bundle' | 'lean' | 'external';
+  of?: string;
+}
+
+export interface ColdImport extends Omit<Target, 'url'> {
   node: string;
-  target: string;
   import: Summary;
   wall: Summary;
 }
 
 export interface BundlesResult {
   sizes: BundleSize[];
+  /** Bytes on disk of each external package: what a deploy would have to ship beside the bundle. */
+  externalBytes: Record<string, number>;
   runs: number;
   cold: ColdImport[];
 }
@@ -61,52 +71,44 @@ export async function benchBundles(opts: { runs: number; nodes: [string, string]
     // What-if rows: the same bytes without the static import of the externals (what a lazy
     // `await import()` would give), and each external alone (resolved from the repo root).
     const externals = [...new Set(sizes.flatMap((s) => s.externals))];
-    const targets: [string, string][] = [['(empty module)', 'data:text/javascript,']];
+    const targets: Target[] = [{ label: '(empty module)', url: 'data:text/javascript,', kind: 'floor' }];
     for (const [i, file] of files.entries()) {
-      targets.push([path.basename(file), pathToFileURL(file).href]);
+      const name = path.basename(file);
+      targets.push({ label: name, url: pathToFileURL(file).href, kind: 'bundle' });
       const own = sizes[i]!.externals;
       if (own.length === 0) continue;
       const lean = file.replace(/\.mjs$/, '.no-externals.mjs');
-      await writeFile(lean, own.reduce(withoutImport, await readFile(file, 'utf8')));
-      targets.push([`${path.basename(file)} without ${own.map((e) => `\`${e}\``).join(', ')} import`, pathToFileURL(lean).href]);
+      const leanCode = own.reduce(withoutImport, await readFile(file, 'utf8'));
+      if (staticImports(leanCode).some((e) => own.includes(e))) throw new Error(`could not remove the imports of ${own} from ${name}`);
+      await writeFile(lean, leanCode);
+      const label = `${name} without its ${own.map((e) => `\`${e}\``).join(', ')} import`;
+      targets.push({ label, url: pathToFileURL(lean).href, kind: 'lean', of: name });
     }
-    targets.push(...externals.map((e): [string, string] => [`\`${e}\` alone`, e]));
-    const samples = new Map<string, { node: string; target: string; imports: number[]; walls: number[] }>();
+    targets.push(...externals.map((e): Target => ({ label: `\`${e}\` alone`, url: e, kind: 'external' })));
+
+    const samples = new Map<string, { imports: number[]; walls: number[] }>();
     for (let i = 0; i < opts.runs; i++) {
-      for (const [label, bin] of opts.nodes) {
-        for (const [target, url] of targets) {
-          const key = `${label}\u0000${target}`;
-          const s = samples.get(key) ?? { node: label, target, imports: [], walls: [] };
-          const { importMs, wallMs } = await coldImport(bin, url);
+      for (const [node, bin] of opts.nodes) {
+        for (const t of targets) {
+          const s = samples.get(`${node} ${t.label}`) ?? { imports: [], walls: [] };
+          const { importMs, wallMs } = await coldImport(bin, t.url);
           s.imports.push(importMs);
           s.walls.push(wallMs);
-          samples.set(key, s);
+          samples.set(`${node} ${t.label}`, s);
         }
       }
     }
-    const cold = [...samples.values()].map((s) => ({ node: s.node, target: s.target, import: summarize(s.imports), wall: summarize(s.walls) }));
-    return { sizes, runs: opts.runs, cold };
+    const cold = opts.nodes.flatMap(([node]) =>
+      targets.map(({ url: _url, ...t }) => {
+        const s = samples.get(`${node} ${t.label}`)!;
+        return { ...t, node, import: summarize(s.imports), wall: summarize(s.walls) };
+      }),
+    );
+    const externalBytes = Object.fromEntries(await Promise.all(externals.map(async (e) => [e, await diskBytes(path.resolve('node_modules', e))])));
+    return { sizes, externalBytes, runs: opts.runs, cold };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
-}
-
-/** Specifiers of top-level `import … from "x"` / `import "x"` statements in minified ESM. */
-function staticImports(code: string): string[] {
-  return [...new Set([...code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w${}*,\s]+?\s*from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!))];
-}
-
-/** Replaces `import{A as B,C}from"spec";` by `var B,C;`: same bindings, nothing loaded. */
-function withoutImport(code: string, spec: string): string {
-  const quoted = spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return code.replace(new RegExp(`import\\s*([^;"']*?)\\s*from\\s*["']${quoted}["'];?`, 'g'), (_, clause: string) => {
-    const names = clause
-      .replace(/[{}]/g, ',')
-      .split(',')
-      .map((part) => part.trim().split(/\s+|\*as\s*/).filter(Boolean).pop())
-      .filter((name): name is string => Boolean(name));
-    return names.length > 0 ? `var ${names.join(',')};` : '';
-  });
 }
 
 function coldImport(bin: string, url: string): Promise<{ importMs: number; wallMs: number }> {

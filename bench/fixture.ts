@@ -2,8 +2,8 @@
  * The product wired for benchmarks the way test/support/harness.ts wires it for tests: a private
  * database on the local PostgreSQL server, local fake Stripe/TikTok/Meta servers on 127.0.0.1, and
  * the real App built from the same environment keys a deployment uses. Unlike the harness it logs at
- * `info` into a sink that drops the lines (the JSON formatting cost stays on the request path, the
- * terminal I/O does not) and it does not run in dry-run mode.
+ * `info` into a sink that keeps only error lines (the JSON formatting cost stays on the request
+ * path, the terminal I/O does not) and it does not run in dry-run mode.
  */
 import { randomBytes } from 'node:crypto';
 import { createApp, type App } from '../src/app.ts';
@@ -23,6 +23,8 @@ export interface World {
   stripe: FakeStripe;
   tiktok: FakePlatform;
   meta: FakePlatform;
+  /** Error log lines of every app: the failure message quotes them (the rest is dropped). */
+  errors: string[];
   /** A new App (its own connection pool, as one function instance has). */
   app(options?: { stripeApi?: boolean; env?: Record<string, string> }): App;
   close(): Promise<void>;
@@ -36,6 +38,8 @@ export async function startWorld(): Promise<World> {
     startFakeMeta(),
   ]);
   const apps: App[] = [];
+  const errors: string[] = [];
+  const sink = (line: string) => void (line.startsWith('{"level":"error"') && errors.push(line));
   const base = {
     STRIPE_WEBHOOK_SECRET: SECRET,
     DATABASE_URL: tdb.url,
@@ -57,9 +61,10 @@ export async function startWorld(): Promise<World> {
     stripe,
     tiktok,
     meta,
+    errors,
     app({ stripeApi = false, env = {} } = {}) {
       const stripeEnv = stripeApi ? { STRIPE_SECRET_KEY: 'sk_test_benchmark', STRIPE_API_BASE_URL: stripe.baseUrl } : {};
-      const app = createApp({ config: loadConfig({ ...base, ...stripeEnv, ...env }), log: createLogger('info', () => {}) });
+      const app = createApp({ config: loadConfig({ ...base, ...stripeEnv, ...env }), log: createLogger('info', sink) });
       apps.push(app);
       return app;
     },
@@ -72,14 +77,16 @@ export async function startWorld(): Promise<World> {
 
 /**
  * A signed, paid checkout.session.completed that the webhook must process in full: a fresh event id
- * (not a Stripe redelivery), a fresh session id (a new purchase and new outbox rows) and a current
- * `created` (older events would be expired by the platforms' age limits instead of sent). When the
- * Stripe stand-in is used, it learns the new session's line items first.
+ * (not a Stripe redelivery), a fresh session id (a new purchase and new outbox rows), its own Stripe
+ * customer (distinct buyers, as in real traffic) and a current `created` (older events would be
+ * expired by the platforms' age limits instead of sent). The Stripe stand-in learns its line items.
  */
 export function paidRequest(world: World): Request {
-  const session = `cs_test_bench_${randomBytes(12).toString('hex')}`;
+  const id = randomBytes(12).toString('hex');
+  const session = `cs_test_bench_${id}`;
   const now = Math.floor(Date.now() / 1000);
-  const event = withChanges(PAID, { id: newEventId(), created: now, data: { object: { id: session, created: now - 60 } } });
+  const object = { id: session, customer: `cus_bench${id}`, created: now - 60 };
+  const event = withChanges(PAID, { id: newEventId(), created: now, data: { object } });
   world.stripe.setLineItems(session, lineItemsFor.usd);
   return signedRequest(URL_, eventBody(event), SECRET);
 }

@@ -48,7 +48,9 @@ export function webhookSection(l: LatencyResult): string[] {
       '`created`), every one processed in full, through the Netlify entry `netlify/functions/stripe-webhook.ts` with the real ' +
       'App (PostgreSQL pool of 2, as deployed). Time = `await handler(request, context)` until the Response is returned. The ' +
       'TikTok and Meta delivery runs in the `context.waitUntil` promise, awaited outside the timed region; ' +
-      '`DELIVERY_TIMEOUT_MS=10000`, so slow answers are still successes (every row delivered all its conversions).',
+      '`DELIVERY_TIMEOUT_MS=10000`, so slow answers are still successes (every row delivered all its conversions). ' +
+      'Each pair of rows ran in ABBA order (half at once, half slow, half slow, half at once; halves pooled) after 50 ' +
+      'warm-up events on the same instance, with the tables emptied before each half; "run s" adds up both halves.',
     '',
     '- **one at a time**: like one Netlify instance, the next event is sent only once the previous delivery has finished ' +
       '(or, with slow platforms, both platforms have received it and it only waits for their answer).',

@@ -5,7 +5,13 @@
 #   scripts/pg-test-cluster.sh stop    stop
 set -euo pipefail
 PGPORT="${PGPORT:-54329}"
-PGDATA_DIR="${PGDATA_DIR:-$PWD/.pgdata}"
+# As root the server runs as the postgres user, which may not enter the checkout (a private temp
+# dir, a home folder): keep its data under /tmp then.
+if [ "$(id -u)" = 0 ]; then
+  PGDATA_DIR="${PGDATA_DIR:-/tmp/stripe-conversions-pg-$PGPORT}"
+else
+  PGDATA_DIR="${PGDATA_DIR:-$PWD/.pgdata}"
+fi
 
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true; }
 PGBIN="$(find_bin)"
@@ -15,7 +21,7 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/postgres" ]; then
   PGBIN="$(find_bin)"
 fi
 
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 if [ "${1:-}" = stop ]; then
   as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast stop >/dev/null 2>&1 || true

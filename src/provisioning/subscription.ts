@@ -13,7 +13,7 @@ export const SUBSCRIPTION_EVENTS = [
 /**
  * Pure: a subscription as Stripe sent or returned it → its state for the database. Since API
  * version basil the billing period lives on the items; the subscription's period end is the
- * latest of theirs. Items are sorted so that equal states compare equal in SQL.
+ * latest of theirs (older versions' top-level current_period_end when the items have none). Items are sorted so that equal states compare equal in SQL.
  */
 export function subscriptionCommand(sub: Stripe.Subscription, asOf: number, refetched: boolean): SubscriptionCommand {
   const items: SubscriptionItemRecord[] = sub.items.data
@@ -24,6 +24,8 @@ export function subscriptionCommand(sub: Stripe.Subscription, asOf: number, refe
     }))
     .sort((a, b) => a.product_id.localeCompare(b.product_id) || a.price_id.localeCompare(b.price_id));
   const periodEnds = sub.items.data.map((item) => item.current_period_end).filter((t): t is number => typeof t === 'number');
+  // Endpoints on a version before basil still send the period on the subscription itself.
+  const legacyPeriodEnd = (sub as { current_period_end?: number | null }).current_period_end ?? null;
 
   return {
     action: 'subscription',
@@ -39,7 +41,7 @@ export function subscriptionCommand(sub: Stripe.Subscription, asOf: number, refe
       canceled_at: sub.canceled_at,
       ended_at: sub.ended_at,
       trial_end: sub.trial_end,
-      current_period_end: periodEnds.length > 0 ? Math.max(...periodEnds) : null,
+      current_period_end: periodEnds.length > 0 ? Math.max(...periodEnds) : legacyPeriodEnd,
       livemode: sub.livemode,
     },
   };

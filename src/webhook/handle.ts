@@ -82,8 +82,10 @@ export async function handleStripeWebhook(req: Request, deps: WebhookDeps): Prom
       // Two states of one subscription in the same second: Stripe's current one decides.
       deps.log.info('re-reading the subscription from Stripe', ids);
       const fresh = deps.stripeApi ? await deps.stripeApi.retrieveSubscription((event.data.object as { id: string }).id) : null;
+      // Read after the event was created, so at least as new as it, even when this clock is behind Stripe's.
+      const readAt = Math.max(Math.floor(deps.now() / 1000), event.created);
       const retry = fresh
-        ? subscriptionCommand(fresh, Math.floor(deps.now() / 1000), true)
+        ? subscriptionCommand(fresh, readAt, true)
         : { ...command, refetched: true };
       result = await record(deps, event, retry as ProvisionCommand);
     }

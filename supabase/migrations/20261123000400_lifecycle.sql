@@ -133,6 +133,14 @@ begin
 end
 $$;
 
+-- Every writer of one subscription's state takes this first, until its transaction ends: events of one
+-- subscription handled at once (Stripe sends them in parallel) then run one after the other, also
+-- while its row does not exist yet, so that none decides on a state another is about to change.
+create function app_private.lock_subscription(p_id text) returns void
+language sql set search_path = '' as $$
+  select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('stripe subscription ' || p_id, 0))
+$$;
+
 -- Raised when an event does not say clearly which state is newer; the caller re-reads the object
 -- from the Stripe API and tries again with that.
 create function app_private.apply_subscription(p_event_id text, p_cmd jsonb) returns jsonb
@@ -145,6 +153,7 @@ declare
   v_new public.subscriptions;
   v_customer_key text := v ->> 'customer_id';
 begin
+  perform app_private.lock_subscription(v ->> 'id');
   select * into v_old from public.subscriptions where id = v ->> 'id' for update;
   if found then
     if v_old.status in ('canceled', 'incomplete_expired') and v ->> 'status' not in ('canceled', 'incomplete_expired') then
@@ -164,7 +173,7 @@ begin
   if v_customer_key is not null then
     insert into public.customers (customer_key, stripe_customer_id, livemode)
     values (v_customer_key, v_customer_key, coalesce((v ->> 'livemode')::boolean, false))
-    on conflict (customer_key) do nothing;
+    on conflict do nothing;   -- on either key: a checkout may be inserting this customer right now
   end if;
 
   insert into public.subscriptions as s (id, customer_key, status, items, cancel_at_period_end, cancel_at, canceled_at,
@@ -186,6 +195,29 @@ begin
 
   perform app_private.sync_subscription_entitlements(v_new);
   return jsonb_build_object('outcome', 'processed', 'subscription_status', v_new.status);
+end
+$$;
+
+-- A subscription's checkout, whichever of its events comes first: provisioned, then linked to the
+-- subscription row and its entitlements if subscription events got there before it.
+create function app_private.apply_checkout_linked(p_event_id text, p_cmd jsonb) returns jsonb
+language plpgsql set search_path = '' as $$
+declare
+  v_result jsonb;
+  v_session text := p_cmd -> 'purchase' ->> 'checkout_session_id';
+  v_sub text := p_cmd -> 'purchase' ->> 'subscription_id';
+begin
+  if v_sub is not null then
+    perform app_private.lock_subscription(v_sub);
+  end if;
+  v_result := app_private.apply_checkout(p_event_id, p_cmd);
+  if v_sub is not null then
+    update public.subscriptions set checkout_session_id = v_session, updated_at = now()
+     where id = v_sub and checkout_session_id is null;
+    update public.entitlements set purchase_id = v_session, updated_at = now()
+     where source_id = v_sub and purchase_id is null;
+  end if;
+  return v_result;
 end
 $$;
 
@@ -253,15 +285,16 @@ begin
     last_event_id = excluded.last_event_id, updated_at = now();
 
   if v_paid and v_sub is not null then
-    -- Access runs to the end of the paid period, even if the subscription event is late.
+    -- The first invoice pays for the checkout: provision it from the session, as if it were paid.
+    if jsonb_typeof(p_cmd -> 'checkout') = 'object' then
+      v_result := v_result || (app_private.apply_checkout_linked(p_event_id, p_cmd -> 'checkout') - 'deliver');
+    end if;
+
+    -- Access runs to the end of the paid period, even if the subscription event is late (after the
+    -- checkout above, so that the access it grants gets it too).
     update public.entitlements
        set valid_until = greatest(valid_until, to_timestamp((v ->> 'period_end')::bigint)), updated_at = now()
      where source_id = v_sub and status <> 'revoked' and (v ->> 'period_end') is not null;
-
-    -- The first invoice pays for the checkout: provision it from the session, as if it were paid.
-    if jsonb_typeof(p_cmd -> 'checkout') = 'object' then
-      v_result := v_result || (app_private.apply_checkout(p_event_id, p_cmd -> 'checkout') - 'deliver');
-    end if;
     v_derived := app_private.derive_conversions(p_event_id, v, p_cmd -> 'derived');
   end if;
 
@@ -280,21 +313,34 @@ declare
   v_purchase text;
   v_sub text;
   v_invoice text := v ->> 'invoice_id';
+  v_found_invoice text;
   v_revoke boolean;
   v_source text;
   v_revoked integer := 0;
 begin
+  -- A one-time purchase is found by its payment intent; a subscription payment by its invoice (the
+  -- stored one, or the subscription's first invoice named by its checkout when invoice.paid is late),
+  -- and is recorded against the purchase that started the subscription.
   select checkout_session_id into v_purchase from public.purchases
    where payment_intent_id = v ->> 'payment_intent_id' and v ->> 'payment_intent_id' is not null limit 1;
   if v_purchase is null then
-    select id, subscription_id into v_invoice, v_sub from public.invoices
+    select id, subscription_id into v_found_invoice, v_sub from public.invoices
      where id = v_invoice or (payment_intent_id = v ->> 'payment_intent_id' and v ->> 'payment_intent_id' is not null)
      limit 1;
+    v_invoice := coalesce(v_found_invoice, v_invoice);
+    if v_sub is null and v_invoice is not null then
+      select subscription_id into v_sub from public.purchases where invoice_id = v_invoice limit 1;
+    end if;
+    if v_sub is not null then
+      select checkout_session_id into v_purchase from public.purchases
+       where subscription_id = v_sub order by created_at limit 1;
+    end if;
   end if;
 
   v_revoke := coalesce((p_cmd ->> 'revoke')::boolean, false)
               and (v_kind = 'dispute' or coalesce((v ->> 'full_refund')::boolean, false));
-  v_source := coalesce(v_purchase, v_sub);
+  -- A subscription's access is granted under the subscription's id, a one-time purchase's under its own.
+  v_source := coalesce(v_sub, v_purchase);
   if v_revoke and v_source is not null then
     update public.entitlements
        set status = 'revoked', revoked_by = v_kind, revoked_at = now(), updated_at = now(),
@@ -350,7 +396,7 @@ begin
 
     case v_action
       when 'ignore' then return jsonb_build_object('outcome', 'ignored', 'detail', v_cmd ->> 'detail');
-      when 'checkout' then return app_private.apply_checkout(v_inserted, v_cmd);
+      when 'checkout' then return app_private.apply_checkout_linked(v_inserted, v_cmd);
       when 'subscription' then return app_private.apply_subscription(v_inserted, v_cmd);
       when 'invoice' then return app_private.apply_invoice(v_inserted, v_cmd);
       when 'charge' then return app_private.apply_charge(v_inserted, v_cmd);
