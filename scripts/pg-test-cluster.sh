@@ -28,6 +28,12 @@ if [ "${1:-}" = stop ]; then
   exit 0
 fi
 
+# A server already answering on the port (started earlier, from another checkout) is reused.
+if "$PGBIN/pg_isready" -h 127.0.0.1 -p "$PGPORT" -q 2>/dev/null; then
+  echo "postgres://postgres@127.0.0.1:$PGPORT/postgres"
+  exit 0
+fi
+
 mkdir -p "$PGDATA_DIR"
 if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PGDATA_DIR"; chmod 700 "$PGDATA_DIR"; fi
 if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
