@@ -11,7 +11,7 @@ import { loadEvent } from '../support/stripe-sign.ts';
  * (from the platforms' rules), not by the product's normaliser.
  */
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const product = (items: { price: { product: unknown } }[], i = 0) => items[i]!.price.product as string;
+const product = (items: readonly { price: { product: unknown } | null }[], i = 0) => items[i]!.price!.product as string;
 
 describe.skipIf(!hasPostgres)('outgoing requests, exactly', () => {
   let h: Harness;
