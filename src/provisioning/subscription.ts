@@ -13,7 +13,8 @@ export const SUBSCRIPTION_EVENTS = [
 /**
  * Pure: a subscription as Stripe sent or returned it → its state for the database. Since API
  * version basil the billing period lives on the items; the subscription's period end is the
- * latest of theirs (older versions' top-level current_period_end when the items have none). Items are sorted so that equal states compare equal in SQL.
+ * latest of theirs (older versions' top-level current_period_end when the items have none). Items
+ * are sorted so that equal states compare equal in SQL.
  */
 export function subscriptionCommand(sub: Stripe.Subscription, asOf: number, refetched: boolean): SubscriptionCommand {
   const items: SubscriptionItemRecord[] = sub.items.data
