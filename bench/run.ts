@@ -24,7 +24,7 @@ const RUNS = int('BENCH_RUNS', 15);
 const DRAIN_ROWS = int('BENCH_DRAIN_ROWS', 1000);
 if (DRAIN_ROWS % 2 !== 0) throw new Error('BENCH_DRAIN_ROWS must be even (each event queues two rows)');
 
-// The whole run normally takes about a minute; a hang (a server that never answers) must not go on.
+// A full run takes about two minutes (plus a one-time Node 22 download); a hang must not go on.
 const watchdog = setTimeout(() => {
   console.error('benchmark run exceeded 270 s; aborting');
   process.exit(1);

@@ -1,15 +1,13 @@
 /**
  * Webhook response time with the ad platforms answering at once versus after `delayMs`, through the
- * real Netlify entry (netlify/functions/stripe-webhook.ts) with the real App. The timed region is
- * exactly `await handler(request, context)`: signing happens before it; the waitUntil promises (the
- * TikTok/Meta delivery) are awaited outside it. A leak would make slow runs ≥ delayMs slower.
+ * real Netlify entry (netlify/functions/stripe-webhook.ts) and App. Timed: exactly `await
+ * handler(request, context)`; signing is before it, the waitUntil delivery is awaited outside it.
  *
- * In one process the deliveries of earlier events overlap later requests (event loop, the
- * 2-connection pool, the in-process fake servers); a Netlify instance never does that, since it
- * finishes an invocation's waitUntil work before taking the next. `isolated` rows reproduce that
- * (concurrency 1): before the next request, untimed, the delivery must have finished or, with slow
- * platforms, be idle-waiting for their answer (both have received it): waiting out 4 s per event
- * would only add idle time.
+ * In one process, deliveries of earlier events overlap later requests (event loop, the 2-connection
+ * pool, the in-process fakes); a Netlify instance finishes an invocation's waitUntil work before the
+ * next. `isolated` rows (concurrency 1) reproduce that: before the next request, untimed, the
+ * delivery must have finished or, with slow platforms, only be waiting for their answer (both have
+ * received it): waiting out 4 s per event would only add idle time.
  *
  * Each pair runs in ABBA order (n/2 at once, n/2 slow, n/2 slow, n/2 at once) and pools the halves,
  * so drift on a shared 2-core machine (other processes, PostgreSQL housekeeping) hits both alike.
@@ -38,6 +36,8 @@ export interface Scenario {
 export interface ScenarioResult extends Scenario {
   /** Handler call → Response returned. */
   response: Summary;
+  /** p50 of each half alone: how far the same condition moves within one run (the noise). */
+  halvesP50: [number, number];
   /** waitUntil registered → delivery settled: proves the platform delay was really in effect. */
   delivery: Summary;
   delivered: number;
@@ -63,7 +63,7 @@ export async function benchWebhookLatency(opts: LatencyOptions): Promise<Latency
       // Warm-up: JIT, the connection pool and keep-alive sockets, as on a warm function instance.
       await runPass(world, { ...base, delayMs: 0 }, opts.warmup);
       scenarios.push(...(await measurePair(world, { ...base, isolated: true }, opts)));
-      for (const concurrency of [] as number[]) scenarios.push(...(await measurePair(world, { ...base, concurrency }, opts)));
+      for (const concurrency of opts.concurrencies) scenarios.push(...(await measurePair(world, { ...base, concurrency }, opts)));
     }
     const mem = process.memoryUsage();
     const memory = { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
@@ -75,13 +75,8 @@ export async function benchWebhookLatency(opts: LatencyOptions): Promise<Latency
   }
 }
 
-interface Pass {
-  times: number[];
-  delivery: number[];
-  delivered: number;
-  stripeCalls: number;
-  wallMs: number;
-}
+/** One half of a pair: raw samples, pooled with the other half of the same condition. */
+type Pass = Pick<ScenarioResult, 'delivered' | 'stripeCalls' | 'wallMs'> & { times: number[]; delivery: number[] };
 
 async function measurePair(world: World, s: Omit<Scenario, 'delayMs'>, opts: LatencyOptions): Promise<ScenarioResult[]> {
   const half = Math.ceil(opts.n / 2);
@@ -91,6 +86,7 @@ async function measurePair(world: World, s: Omit<Scenario, 'delayMs'>, opts: Lat
     ...s,
     delayMs,
     response: summarize([...a!.times, ...b!.times]),
+    halvesP50: [summarize(a!.times).p50, summarize(b!.times).p50],
     delivery: summarize([...a!.delivery, ...b!.delivery]),
     delivered: a!.delivered + b!.delivered,
     stripeCalls: a!.stripeCalls + b!.stripeCalls,
@@ -129,7 +125,6 @@ async function runPass(world: World, s: Scenario, n: number): Promise<Pass> {
       let settled = false;
       void mine.then(() => (settled = true));
       await received(world, sent, () => settled);
-      await new Promise((r) => setTimeout(r, Number(process.env.GAP ?? 0)));
     }
   });
   await Promise.all(background);
