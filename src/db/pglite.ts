@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { mkdir } from 'node:fs/promises';
 import { assertSqlFunction, DatabaseError, type Database, type SqlFunction } from './port.ts';
 import { APPLIED_VERSIONS_SQL, migrate, RECORD_MIGRATION_SQL, type MigrationTarget } from './migrations.ts';
@@ -10,6 +10,9 @@ import { APPLIED_VERSIONS_SQL, migrate, RECORD_MIGRATION_SQL, type MigrationTarg
  */
 export async function openPglite(dataDir?: string): Promise<Database & { pg: PGlite }> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
+  // Imported here, not at the top: bundlers inline this module into the functions, and a top-level
+  // import would load the 25 MB embedded database on every cold start in production.
+  const { PGlite } = await import('@electric-sql/pglite');
   const pg = await PGlite.create(dataDir);
   await migrate(pgliteMigrationTarget(pg));
   return {

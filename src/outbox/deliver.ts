@@ -30,7 +30,8 @@ export interface DeliveryRun {
 
 export type DeliveryReport = Record<CompletedRow['outcome'], number> & { claimed: number; stale: number };
 
-const CLAIM_LIMIT = 25;
+/** Rows per claim: enough for two full batches, few enough to send well within one lease. */
+const claimLimit = (batchSize: number) => Math.min(1000, Math.max(25, batchSize * 2));
 
 /**
  * Claims due rows, sends them per destination and mode, and records every outcome. The guaranteed
@@ -40,7 +41,7 @@ export async function deliverConversions(deps: DeliveryDeps, run: DeliveryRun = 
   const report: DeliveryReport = { claimed: 0, stale: 0, delivered: 0, retryable: 0, permanent: 0, auth: 0, skipped: 0, expired: 0 };
   do {
     const { rows } = await deps.db.call<{ rows: ClaimedRow[] }>('outbox_claim', {
-      limit: run.ids ? Math.max(run.ids.length, 1) : CLAIM_LIMIT,
+      limit: run.ids ? Math.max(run.ids.length, 1) : claimLimit(deps.batchSize),
       lease_seconds: deps.leaseSeconds,
       ...(run.ids && { ids: run.ids }),
     });
@@ -51,7 +52,7 @@ export async function deliverConversions(deps: DeliveryDeps, run: DeliveryRun = 
     const { stale } = await deps.db.call<{ stale: number }>('outbox_complete', { results });
     report.stale += stale;
     for (const r of results) report[r.outcome] += 1;
-    if (run.ids || rows.length < CLAIM_LIMIT) break;
+    if (run.ids || rows.length < claimLimit(deps.batchSize)) break;
   } while (deps.now() < (run.deadline ?? Number.POSITIVE_INFINITY));
   return report;
 }

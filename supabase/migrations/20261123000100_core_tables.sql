@@ -23,7 +23,9 @@ create index stripe_events_object_idx on public.stripe_events (object_id, type);
 create table public.customers (
   -- cus_… when Stripe has a Customer, else email:<lower-cased email>, else session:<cs_…>.
   customer_key       text primary key,
-  stripe_customer_id text unique,
+  -- Not unique on its own: when set it equals customer_key, and a second unique index would make
+  -- concurrent upserts of one customer fail on the index the upsert does not arbitrate on.
+  stripe_customer_id text,
   -- client_reference_id of the Checkout Session: the app's own user id.
   user_id            text,
   email              text,
@@ -34,6 +36,7 @@ create table public.customers (
   updated_at         timestamptz not null default now()
 );
 create index customers_user_idx on public.customers (user_id);
+create index customers_stripe_idx on public.customers (stripe_customer_id);
 create index customers_email_idx on public.customers (lower(email));
 
 create table public.purchases (

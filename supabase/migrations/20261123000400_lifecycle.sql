@@ -173,7 +173,7 @@ begin
   if v_customer_key is not null then
     insert into public.customers (customer_key, stripe_customer_id, livemode)
     values (v_customer_key, v_customer_key, coalesce((v ->> 'livemode')::boolean, false))
-    on conflict do nothing;   -- on either key: a checkout may be inserting this customer right now
+    on conflict (customer_key) do nothing;   -- a checkout may be inserting this customer right now
   end if;
 
   insert into public.subscriptions as s (id, customer_key, status, items, cancel_at_period_end, cancel_at, canceled_at,

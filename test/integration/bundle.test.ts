@@ -37,6 +37,9 @@ describe.skipIf(!hasPostgres)('bundled functions', () => {
       const code = await readFile(file, 'utf8');
       expect(code).not.toMatch(/from\s*["'](stripe|zod|postgres|@supabase)/);
       expect(code).not.toContain('pglite.wasm');
+      // The embedded database may only be imported lazily (local use), never at load time.
+      expect(code).not.toMatch(/import[^;()]*from\s*["']@electric-sql\/pglite["']/);
+      expect(code).toMatch(/import\(\s*["']@electric-sql\/pglite["']\s*\)/);
     }
   });
 
