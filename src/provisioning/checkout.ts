@@ -116,16 +116,18 @@ function grants(
   }));
 }
 
+/**
+ * Guests (no Stripe Customer) are one customer per session: keying them by the email they typed
+ * would let anyone attach themselves to someone else's purchases.
+ */
 function customerRecord(session: Stripe.Checkout.Session): CustomerRecord | null {
   const stripeCustomerId = idOf(session.customer);
-  const email = session.customer_details?.email ?? session.customer_email ?? null;
-  const key = stripeCustomerId ?? (email ? `email:${email.trim().toLowerCase()}` : null);
-  if (!key && session.status !== 'complete') return null;
+  if (!stripeCustomerId && session.status !== 'complete') return null;
   return {
-    customer_key: key ?? `session:${session.id}`,
+    customer_key: stripeCustomerId ?? `session:${session.id}`,
     stripe_customer_id: stripeCustomerId,
     user_id: session.client_reference_id,
-    email,
+    email: session.customer_details?.email ?? session.customer_email ?? null,
     name: session.customer_details?.name ?? null,
     phone: session.customer_details?.phone ?? null,
     livemode: session.livemode,

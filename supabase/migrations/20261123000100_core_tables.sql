@@ -21,12 +21,14 @@ create table public.stripe_events (
 create index stripe_events_object_idx on public.stripe_events (object_id, type);
 
 create table public.customers (
-  -- cus_… when Stripe has a Customer, else email:<lower-cased email>, else session:<cs_…>.
+  -- cus_… when Stripe has a Customer, else session:<cs_…>. Never the typed email: anyone can type
+  -- anyone's email at Checkout.
   customer_key       text primary key,
   -- Not unique on its own: when set it equals customer_key, and a second unique index would make
   -- concurrent upserts of one customer fail on the index the upsert does not arbitrate on.
   stripe_customer_id text,
-  -- client_reference_id of the Checkout Session: the app's own user id.
+  -- client_reference_id of the first Checkout Session that named it: the app's own user id. Never
+  -- overwritten by a later session.
   user_id            text,
   email              text,
   name               text,
@@ -67,6 +69,9 @@ create index purchases_customer_idx on public.purchases (customer_key);
 create table public.entitlements (
   id           bigint generated always as identity primary key,
   customer_key text not null references public.customers (customer_key),
+  -- The app's user this access belongs to: the client_reference_id of the session that bought it.
+  -- Row-level security matches on it.
+  user_id      text,
   -- What grants it: a one-time purchase (cs_…) or a subscription (sub_…).
   source_type  text not null check (source_type in ('purchase', 'subscription')),
   source_id    text not null,
@@ -85,6 +90,7 @@ create table public.entitlements (
   unique (source_id, product_id)
 );
 create index entitlements_customer_idx on public.entitlements (customer_key);
+create index entitlements_user_idx on public.entitlements (user_id);
 
 create table public.conversion_outbox (
   id              bigint generated always as identity primary key,

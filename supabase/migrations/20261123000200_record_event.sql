@@ -44,7 +44,7 @@ begin
             v_customer ->> 'name', v_customer ->> 'phone', coalesce((v_customer ->> 'livemode')::boolean, false))
     on conflict (customer_key) do update set
       stripe_customer_id = coalesce(c.stripe_customer_id, excluded.stripe_customer_id),
-      user_id = coalesce(excluded.user_id, c.user_id),
+      user_id = coalesce(c.user_id, excluded.user_id),
       email = coalesce(excluded.email, c.email),
       name = coalesce(excluded.name, c.name),
       phone = coalesce(excluded.phone, c.phone),
@@ -84,12 +84,13 @@ begin
   -- Access follows the purchase's resulting state, not the event's: whichever event makes it paid
   -- grants, and the unique (source_id, product_id) makes the grant happen once.
   if v_status in ('paid', 'free') and v_customer_key is not null then
-    insert into public.entitlements (customer_key, source_type, source_id, product_id, price_id, quantity,
-                                     status, reason, purchase_id)
-    select v_customer_key, e ->> 'source_type', e ->> 'source_id', e ->> 'product_id', e ->> 'price_id',
-           (e ->> 'quantity')::integer, e ->> 'status', e ->> 'reason', v_session
+    insert into public.entitlements as en (customer_key, user_id, source_type, source_id, product_id, price_id,
+                                           quantity, status, reason, purchase_id)
+    select v_customer_key, v_customer ->> 'user_id', e ->> 'source_type', e ->> 'source_id', e ->> 'product_id',
+           e ->> 'price_id', (e ->> 'quantity')::integer, e ->> 'status', e ->> 'reason', v_session
     from jsonb_array_elements(coalesce(p_cmd -> 'entitlements', '[]'::jsonb)) e
-    on conflict (source_id, product_id) do nothing;
+    on conflict (source_id, product_id) do update set user_id = coalesce(en.user_id, excluded.user_id)
+      where en.user_id is null;
   end if;
 
   insert into public.conversion_outbox as o (

@@ -106,9 +106,13 @@ begin
     return;
   end if;
 
-  insert into public.entitlements as e (customer_key, source_type, source_id, product_id, price_id, quantity,
+  insert into public.entitlements as e (customer_key, user_id, source_type, source_id, product_id, price_id, quantity,
                                         status, valid_until, reason, purchase_id, revoked_by, revoked_at)
-  select p_sub.customer_key, 'subscription', p_sub.id, i ->> 'product_id', i ->> 'price_id', (i ->> 'quantity')::integer,
+  select p_sub.customer_key,
+         coalesce((select pu_c.user_id from public.purchases pu join public.customers pu_c on pu_c.customer_key = pu.customer_key
+                    where pu.checkout_session_id = p_sub.checkout_session_id),
+                  (select c.user_id from public.customers c where c.customer_key = p_sub.customer_key)),
+         'subscription', p_sub.id, i ->> 'product_id', i ->> 'price_id', (i ->> 'quantity')::integer,
          v_status, v_until, v_reason, p_sub.checkout_session_id,
          case when v_status = 'revoked' then 'subscription' end,
          case when v_status = 'revoked' then now() end
@@ -119,6 +123,7 @@ begin
     price_id = excluded.price_id,
     quantity = excluded.quantity,
     reason = excluded.reason,
+    user_id = coalesce(e.user_id, excluded.user_id),
     revoked_by = excluded.revoked_by,
     revoked_at = case when excluded.status = 'revoked' then coalesce(e.revoked_at, now()) end,
     updated_at = now()
@@ -411,22 +416,14 @@ $$;
 revoke all on function public.stripe_record_event(jsonb) from public, anon, authenticated;
 grant execute on function public.stripe_record_event(jsonb) to service_role;
 
--- What the app reads: a signed-in user's own entitlements, matched by the Checkout Session's
--- client_reference_id (the user id) or, failing that, by the account's email.
-create function app_private.current_customer_keys() returns setof text
-language sql stable security definer set search_path = '' as $$
-  select c.customer_key from public.customers c
-   where (auth.uid() is not null and c.user_id = auth.uid()::text)
-      or (nullif(auth.jwt() ->> 'email', '') is not null and lower(c.email) = lower(auth.jwt() ->> 'email'))
-$$;
-
 revoke all on all functions in schema app_private from public, anon, authenticated;
-grant usage on schema app_private to authenticated;
-grant execute on function app_private.current_customer_keys() to authenticated;
 
+-- What the app reads: a signed-in user's own entitlements, matched by the Checkout Session's
+-- client_reference_id (= auth.uid()). Not by email: a JWT's email is not always verified, and a
+-- Checkout email is whatever the buyer typed.
 create policy entitlements_read_own on public.entitlements
   for select to authenticated
-  using (customer_key in (select app_private.current_customer_keys()));
+  using (user_id = (select auth.uid())::text);
 grant select on table public.entitlements to authenticated;
 
 create function public.my_entitlements()

@@ -1,6 +1,6 @@
 /**
  * What the app reads, on real PostgreSQL with Supabase's roles: a signed-in user sees their own
- * entitlements (matched by the Checkout's client_reference_id = auth.uid(), or by their email), through
+ * entitlements (matched by the Checkout's client_reference_id = auth.uid(), never by an email), through
  * the table and through public.my_entitlements(); anyone else sees nothing; anon gets no access at all.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { EUR, T0, USD_TRIAL, eurCheckoutCompleted, eurSubscription, subscriptionEvent, usdTrialCheckoutCompleted } from '../support/lifecycle-events.ts';
-import { loadEvent } from '../support/stripe-sign.ts';
+import { loadEvent, withChanges } from '../support/stripe-sign.ts';
 
 type Row = Record<string, unknown>;
 
@@ -69,9 +69,32 @@ describe.skipIf(!hasPostgres)('entitlements as the app reads them', () => {
     ]);
   });
 
-  it('is matched by the JWT email when the user id is not the one given to Checkout (any letter case)', async () => {
-    const rows = await as('authenticated', user(randomUUID(), EUR.email.toUpperCase()), TABLE);
-    expect(rows.map((r) => r.source_id)).toEqual([EUR.subscription]);
+  it("is not matched by email: an account with the buyer's email but another id sees nothing", async () => {
+    expect(await as('authenticated', user(randomUUID(), EUR.email), TABLE)).toEqual([]);
+    expect(await as('authenticated', user(randomUUID(), EUR.email.toUpperCase()), FUNCTION)).toEqual([]);
+  });
+
+  it("a buyer who types someone else's email at Checkout gets none of their access", async () => {
+    const intruder = randomUUID();
+    const stolen = withChanges(
+      usdPaid,
+      {
+        data: {
+          object: {
+            id: 'cs_test_a1IntruderSessionTypedSomeoneElsesEmail0000000000000000000000',
+            customer: null,
+            client_reference_id: intruder,
+            customer_details: { email: ZOE.email },
+          },
+        },
+      },
+      { newId: true },
+    );
+    h.stripe.setLineItems(stolen.data.object.id, []);
+    expect((await h.post(stolen)).body).toMatchObject({ outcome: 'processed' });
+    const seen = await as('authenticated', user(intruder), FUNCTION);
+    expect(seen.map((r) => r.source_id)).toEqual([stolen.data.object.id]);
+    expect((await as('authenticated', user(ZOE.userId), FUNCTION)).map((r) => r.source_id)).toEqual([usdPaid.data.object.id]);
   });
 
   it('another signed-in user sees nothing', async () => {

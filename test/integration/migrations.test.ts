@@ -150,10 +150,7 @@ for (const { name, start, needsServer } of ENGINES) {
       const publicFns = rows.filter((r) => r.schema === 'public');
       expect(publicFns.map((r) => r.name)).toEqual([...PORT_FUNCTIONS, 'my_entitlements'].sort());
       expect(rows.filter((r) => r.anon)).toEqual([]);
-      expect(rows.filter((r) => r.authenticated).map((r) => `${r.schema}.${r.name}`)).toEqual([
-        'app_private.current_customer_keys',
-        'public.my_entitlements',
-      ]);
+      expect(rows.filter((r) => r.authenticated).map((r) => `${r.schema}.${r.name}`)).toEqual(['public.my_entitlements']);
       expect(publicFns.filter((r) => (PORT_FUNCTIONS as string[]).includes(r.name as string) && !r.service_role)).toEqual([]);
     });
 
