@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { idOf } from '../stripe/ids.ts';
 import type { ChargeCommand } from './command.ts';
 
-export const CHARGE_EVENTS = ['charge.refunded', 'charge.dispute.created'] as const;
+export const CHARGE_EVENTS = ['charge.refunded', 'charge.dispute.created', 'charge.dispute.closed'] as const;
 
 export interface RevocationPolicy {
   revokeOnFullRefund: boolean;
@@ -31,7 +31,10 @@ export function refundCommand(charge: Stripe.Charge, invoiceId: string | null, p
   };
 }
 
-/** Pure: a new dispute → its record; some arrive already lost, all are treated alike. */
+/**
+ * Pure: a dispute → its record. A new one (some arrive already lost) may revoke access; a closed one
+ * that the merchant won gives it back.
+ */
 export function disputeCommand(dispute: Stripe.Dispute, invoiceId: string | null, policy: RevocationPolicy): ChargeCommand {
   return {
     action: 'charge',

@@ -322,6 +322,8 @@ declare
   v_revoke boolean;
   v_source text;
   v_revoked integer := 0;
+  v_restored integer := 0;
+  v_won boolean;
 begin
   -- A one-time purchase is found by its payment intent; a subscription payment by its invoice (the
   -- stored one, or the subscription's first invoice named by its checkout when invoice.paid is late),
@@ -342,8 +344,13 @@ begin
     end if;
   end if;
 
-  v_revoke := coalesce((p_cmd ->> 'revoke')::boolean, false)
-              and (v_kind = 'dispute' or coalesce((v ->> 'full_refund')::boolean, false));
+  -- A dispute the merchant won (or an inquiry closed without one) gives back what it took away.
+  v_won := v_kind = 'dispute' and v ->> 'status' in ('won', 'warning_closed');
+  -- A full refund revokes a one-time purchase. A subscription payment's refund is only recorded: the
+  -- subscription goes on, and cancelling it in Stripe is what ends its access.
+  v_revoke := coalesce((p_cmd ->> 'revoke')::boolean, false) and not v_won
+              and (v_kind = 'dispute'
+                   or (v_kind = 'refund' and coalesce((v ->> 'full_refund')::boolean, false) and v_sub is null));
   -- A subscription's access is granted under the subscription's id, a one-time purchase's under its own.
   v_source := coalesce(v_sub, v_purchase);
   if v_revoke and v_source is not null then
@@ -352,6 +359,16 @@ begin
            reason = case v_kind when 'dispute' then 'disputed: ' else 'refunded in full: ' end || (v ->> 'id')
      where source_id = v_source and status <> 'revoked';
     get diagnostics v_revoked = row_count;
+  elsif v_won and v_source is not null then
+    update public.entitlements
+       set status = case when source_type = 'purchase' then 'active' else status end,
+           revoked_by = null, revoked_at = null, updated_at = now(), reason = 'dispute won: ' || (v ->> 'id')
+     where source_id = v_source and revoked_by = 'dispute' and reason = 'disputed: ' || (v ->> 'id');
+    get diagnostics v_restored = row_count;
+    if v_sub is not null and v_restored > 0 then
+      -- The subscription's own state decides again.
+      perform app_private.sync_subscription_entitlements(s) from public.subscriptions s where s.id = v_sub;
+    end if;
   end if;
 
   insert into public.payment_adjustments as a (id, kind, charge_id, payment_intent_id, purchase_id, subscription_id,
@@ -363,12 +380,13 @@ begin
     amount_refunded = greatest(a.amount_refunded, excluded.amount_refunded),
     full_refund = a.full_refund or excluded.full_refund,
     status = excluded.status,
-    access_revoked = a.access_revoked or excluded.access_revoked,
+    access_revoked = case when v_restored > 0 then false else a.access_revoked or excluded.access_revoked end,
     purchase_id = coalesce(a.purchase_id, excluded.purchase_id),
     subscription_id = coalesce(a.subscription_id, excluded.subscription_id),
     last_event_id = excluded.last_event_id, updated_at = now();
 
-  return jsonb_build_object('outcome', 'processed', 'linked_to', v_source, 'entitlements_revoked', v_revoked);
+  return jsonb_build_object('outcome', 'processed', 'linked_to', v_source, 'entitlements_revoked', v_revoked,
+                            'entitlements_restored', v_restored);
 end
 $$;
 

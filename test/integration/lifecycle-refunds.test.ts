@@ -43,6 +43,14 @@ const EUR_CHARGE: ChargeSpec = {
 };
 const DAY = 86_400;
 
+/** charge.dispute.closed: the same dispute object, with its final status. */
+const disputeClosed = (spec: ChargeSpec & { disputeId: string }, status: 'won' | 'lost', at: number): Stripe.Event => {
+  const event = disputeCreatedEvent(spec, at) as unknown as { type: string; data: { object: { status: string } } };
+  event.type = 'charge.dispute.closed';
+  event.data.object.status = status;
+  return event as unknown as Stripe.Event;
+};
+
 describe.skipIf(!hasPostgres)('refunds and disputes on PostgreSQL', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -126,21 +134,20 @@ describe.skipIf(!hasPostgres)('refunds and disputes on PostgreSQL', () => {
   });
 
   describe('a subscription', () => {
-    it('a full refund of its first invoice is recorded against the purchase and invoice and revokes access for good', async () => {
+    it('a full refund of its first invoice is recorded against the purchase and invoice; the subscription keeps its access', async () => {
       await eurBought();
       await h.post(refund(EUR_CHARGE, 1900, T0 + 3 * DAY));
       expect(await adjustments()).toEqual([
         {
           id: EUR_CHARGE.id, kind: 'refund', charge_id: EUR_CHARGE.id, purchase_id: EUR.session, subscription_id: EUR.subscription,
           invoice_id: EUR.firstInvoice, amount: 1900, amount_refunded: 1900, full_refund: true, status: 'succeeded', reason: null,
-          access_revoked: true,
+          access_revoked: false,
         },
       ]);
-      expect(await access(EUR.subscription)).toMatchObject([{ status: 'revoked', revoked_by: 'refund' }]);
-
-      // The subscription itself goes on (the shop did not cancel it): its updates never restore a refund's revocation.
-      await h.post(subscriptionEvent('customer.subscription.updated', eurSubscription({ cancelAtPeriodEnd: true }), T0 + 3 * DAY + 5, {}));
-      expect(await access(EUR.subscription)).toMatchObject([{ status: 'revoked', revoked_by: 'refund' }]);
+      // The subscription goes on (a goodwill refund); cancelling it in Stripe is what ends access.
+      expect(await access(EUR.subscription)).toMatchObject([{ status: 'active', revoked_by: null }]);
+      await h.post(subscriptionEvent('customer.subscription.deleted', eurSubscription({ status: 'canceled' }), T0 + 3 * DAY + 5, {}));
+      expect(await access(EUR.subscription)).toMatchObject([{ status: 'revoked', revoked_by: 'subscription' }]);
     });
 
     it('a partial refund of a renewal is recorded against that invoice and keeps access', async () => {
@@ -166,15 +173,42 @@ describe.skipIf(!hasPostgres)('refunds and disputes on PostgreSQL', () => {
       expect(await access(EUR.subscription)).toMatchObject([{ status: 'revoked', revoked_by: 'dispute' }]);
     });
 
-    it('a refund that overtakes its invoice.paid is still recorded against the purchase and revokes access', async () => {
+    it('a refund that overtakes its invoice.paid is still recorded against the purchase', async () => {
       // Checkout completed (paid), then the refund, then the invoice event: Stripe does not order them.
       await h.post(eurCheckoutCompleted());
       await h.post(refund(EUR_CHARGE, 1900, T0 + 3 * DAY));
       await h.post(eurFirstInvoicePaid());
       expect(await adjustments()).toMatchObject([
-        { id: EUR_CHARGE.id, purchase_id: EUR.session, subscription_id: EUR.subscription, invoice_id: EUR.firstInvoice, access_revoked: true },
+        { id: EUR_CHARGE.id, purchase_id: EUR.session, subscription_id: EUR.subscription, invoice_id: EUR.firstInvoice, access_revoked: false },
       ]);
-      expect(await access(EUR.subscription)).toMatchObject([{ status: 'revoked', revoked_by: 'refund' }]);
+      expect(await access(EUR.subscription)).toMatchObject([{ status: 'active' }]);
+    });
+
+    it('a dispute the merchant wins gives the subscription its access back', async () => {
+      await eurBought();
+      const spec = { ...EUR_CHARGE, disputeId: 'du_1Eur1stInvRxFx7Qa2Dsp0002' };
+      await h.post(disputeCreatedEvent(spec, T0 + 10 * DAY));
+      expect(await access(EUR.subscription)).toMatchObject([{ status: 'revoked', revoked_by: 'dispute' }]);
+      await h.post(disputeClosed(spec, 'won', T0 + 30 * DAY));
+      expect(await access(EUR.subscription)).toMatchObject([{ status: 'active', revoked_by: null }]);
+      expect(await adjustments()).toMatchObject([{ id: spec.disputeId, status: 'won', access_revoked: false }]);
+    });
+  });
+
+  describe('a closed dispute of a one-time purchase', () => {
+    const spec = { ...USD_CHARGE, disputeId: 'du_1TSI2UkaRxFx7Qa2Dsp7Lm3Z' };
+    it('won: access comes back', async () => {
+      await h.post(usdPaid);
+      await h.post(disputeCreatedEvent(spec, usdPaid.created + 20 * DAY));
+      await h.post(disputeClosed(spec, 'won', usdPaid.created + 40 * DAY));
+      expect(await access(USD_SESSION)).toEqual([{ status: 'active', revoked_by: null, reason: `dispute won: ${spec.disputeId}` }]);
+    });
+
+    it('lost: access stays revoked', async () => {
+      await h.post(usdPaid);
+      await h.post(disputeCreatedEvent(spec, usdPaid.created + 20 * DAY));
+      await h.post(disputeClosed(spec, 'lost', usdPaid.created + 40 * DAY));
+      expect(await access(USD_SESSION)).toMatchObject([{ status: 'revoked', revoked_by: 'dispute' }]);
     });
   });
 
