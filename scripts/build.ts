@@ -7,6 +7,7 @@
 import { build } from 'esbuild';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const FUNCTIONS_SRC = 'netlify/functions';
 export const FUNCTIONS_OUT = 'dist/functions';
@@ -32,7 +33,7 @@ export async function buildFunctions(outdir = FUNCTIONS_OUT): Promise<string[]> 
   return entries.map((e) => path.join(outdir, `${path.basename(e, '.ts')}.mjs`));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const files = await buildFunctions();
   console.log(`bundled ${files.length} functions into ${FUNCTIONS_OUT}/`);
 }

@@ -16,7 +16,8 @@ const { values } = parseArgs({
 });
 
 if (existsSync('.env')) process.loadEnvFile('.env');
-const app = createApp({ config: loadConfig(process.env, { local: true }), dryRun: true });
+// No dry-run log here: pointed at production it would print hashed identifiers and page URLs.
+const app = createApp({ config: loadConfig(process.env, { local: true }) });
 const db = await app.db();
 
 const statuses = [...(values['requeue-dead'] ? ['dead'] : []), ...(values['requeue-skipped'] ? ['skipped'] : [])];

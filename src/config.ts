@@ -99,6 +99,11 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
   if (parsed.success && parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_ROLE_KEY) {
     problems.push('SUPABASE_SERVICE_ROLE_KEY: required when SUPABASE_URL is set');
   }
+  // A claim may take a batch request and then one request per row: the lease must outlast both, or a
+  // second worker takes the rows over while the first is still sending them.
+  if (parsed.success && parsed.data.DELIVERY_LEASE_SECONDS * 1000 < 3 * parsed.data.DELIVERY_TIMEOUT_MS + 5000) {
+    problems.push('DELIVERY_LEASE_SECONDS: must be at least 3 × DELIVERY_TIMEOUT_MS + 5 s');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 

@@ -79,4 +79,9 @@ export interface Conversion {
   client: ClientContext;
   page: { url?: string; referrer?: string };
   consent: AdConsent;
+  /**
+   * The platform's event name as the outbox row stored it, set at send time: a setting changed
+   * while the row waited must not change the name the pixel was deduplicated against.
+   */
+  eventName?: string;
 }

@@ -13,6 +13,8 @@ export interface Classification {
   traceId?: string;
   /** A hint to wait longer (rate limits). */
   retryAfterSeconds?: number;
+  /** Some events of the request were accepted, some not, and the answer does not say which. */
+  partial?: boolean;
 }
 
 export interface OutgoingRequest {

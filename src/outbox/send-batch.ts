@@ -11,13 +11,17 @@ export interface BatchContext {
   now: () => number;
 }
 
+/** Single-row resends of a rejected batch in flight at once. */
+const ISOLATION_CONCURRENCY = 8;
+
 /**
  * Sends rows in one request and reads the answer. Platforms reject a whole batch for one bad event,
- * so a permanent rejection of several rows is retried one row at a time: only the bad row is
- * dead-lettered and its siblings still go out.
+ * and TikTok's partial success does not say which events failed, so such an answer for several rows
+ * is followed by one request per row: only the bad row is dead-lettered, its siblings still go out
+ * (resending an accepted one is harmless: the platforms deduplicate on event_id).
  */
 export async function sendBatch(ctx: BatchContext, rows: ClaimedRow[]): Promise<CompletedRow[]> {
-  const conversions = rows.flatMap((r) => (r.payload ? [r.payload] : []));
+  const conversions = rows.flatMap((r) => (r.payload ? [{ ...r.payload, eventName: r.event_name }] : []));
   const request = ctx.destination.buildRequest(conversions, ctx.settings as never, ctx.options);
   const started = ctx.now();
   let status: number;
@@ -32,9 +36,13 @@ export async function sendBatch(ctx: BatchContext, rows: ClaimedRow[]): Promise<
   const latency_ms = ctx.now() - started;
   const verdict = ctx.destination.classify(status, body, conversions.length);
 
-  if (verdict.outcome === 'permanent' && rows.length > 1) {
-    const singles = await Promise.all(rows.map((row) => sendBatch(ctx, [row])));
-    return singles.flat();
+  if ((verdict.outcome === 'permanent' || verdict.partial) && rows.length > 1) {
+    const results: CompletedRow[] = [];
+    for (let i = 0; i < rows.length; i += ISOLATION_CONCURRENCY) {
+      const singles = await Promise.all(rows.slice(i, i + ISOLATION_CONCURRENCY).map((row) => sendBatch(ctx, [row])));
+      results.push(...singles.flat());
+    }
+    return results;
   }
   return rows.map((r) => completed(r, verdict, { http_status: status, latency_ms }));
 }

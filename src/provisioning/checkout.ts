@@ -32,6 +32,11 @@ export function checkoutCommand(
   session: Stripe.Checkout.Session,
   lineItems: readonly Stripe.LineItem[] | null,
   names: EventNameSettings,
+  /**
+   * Whether a subscription checkout that needed no payment started a trial (rather than, say, a
+   * 100 %-off coupon). Unknown without the Stripe API; a trial is by far the common case.
+   */
+  trial = true,
 ): CheckoutCommand | IgnoreCommand {
   const mode: string = session.mode;
   if (mode !== 'payment' && mode !== 'subscription') {
@@ -41,7 +46,7 @@ export function checkoutCommand(
   const subscriptionId = idOf(session.subscription);
   const customer = customerRecord(session);
 
-  const conversions = conversionKinds(mode, status).flatMap((kind) => {
+  const conversions = conversionKinds(mode, status, trial).flatMap((kind) => {
     const conversion = conversionFromCheckout(kind, session, lineItems, event.created);
     return conversion ? outboxRows(conversion, subscriptionId, names) : [];
   });
@@ -62,7 +67,7 @@ export function checkoutCommand(
       line_items: lineItems ? lineItems.map(lineItemRecord) : null,
     },
     customer,
-    entitlements: status === 'paid' || status === 'free' ? grants(session, lineItems, status) : [],
+    entitlements: status === 'paid' || status === 'free' ? grants(session, lineItems, status, trial) : [],
     conversions,
   };
 }
@@ -84,26 +89,27 @@ function purchaseStatus(type: CheckoutEventType, session: Stripe.Checkout.Sessio
 
 /**
  * Conversions exist for purchases that are or will be paid; pending ones are held in the outbox
- * until the money arrives. A free one-time checkout (100 % coupon) sends nothing: no revenue.
- * A free subscription checkout is a trial.
+ * until the money arrives. A free checkout (100 % coupon) sends nothing: no revenue. A free
+ * subscription checkout that starts a trial sends StartTrial.
  */
-function conversionKinds(mode: 'payment' | 'subscription', status: PurchaseStatus): ConversionKind[] {
+function conversionKinds(mode: 'payment' | 'subscription', status: PurchaseStatus, trial: boolean): ConversionKind[] {
   if (status === 'failed' || status === 'expired') return [];
-  if (mode === 'payment') return status === 'free' ? [] : ['purchase'];
-  return status === 'free' ? ['start_trial'] : ['purchase', 'subscribe'];
+  if (status === 'free') return mode === 'subscription' && trial ? ['start_trial'] : [];
+  return mode === 'payment' ? ['purchase'] : ['purchase', 'subscribe'];
 }
 
 function grants(
   session: Stripe.Checkout.Session,
   lineItems: readonly Stripe.LineItem[] | null,
   status: 'paid' | 'free',
+  trial: boolean,
 ): EntitlementGrant[] {
   const subscriptionId = idOf(session.subscription);
   const bySubscription = session.mode === 'subscription' && subscriptionId !== null;
   const base = {
     source_type: bySubscription ? ('subscription' as const) : ('purchase' as const),
     source_id: bySubscription ? subscriptionId : session.id,
-    status: bySubscription && status === 'free' ? ('trialing' as const) : ('active' as const),
+    status: bySubscription && status === 'free' && trial ? ('trialing' as const) : ('active' as const),
     reason: `checkout ${session.id} ${status === 'paid' ? 'paid' : 'completed without payment'}`,
   };
   // Without line items (no STRIPE_SECRET_KEY) access is granted to the purchase as a whole.

@@ -39,7 +39,8 @@ export async function commandForEvent(event: Stripe.Event, ctx: CommandContext):
   if ((CHECKOUT_EVENTS as readonly string[]).includes(event.type)) {
     const type = event.type as CheckoutEventType;
     const session = object as Stripe.Checkout.Session;
-    return checkoutCommand({ id: event.id, type, created: event.created }, session, await lineItems(ctx, type, session), ctx.names);
+    const items = await lineItems(ctx, type, session);
+    return checkoutCommand({ id: event.id, type, created: event.created }, session, items, ctx.names, await startsTrial(ctx, session));
   }
   if ((SUBSCRIPTION_EVENTS as readonly string[]).includes(event.type)) {
     return subscriptionCommand(object as Stripe.Subscription, event.created, false);
@@ -57,6 +58,16 @@ export async function commandForEvent(event: Stripe.Event, ctx: CommandContext):
 async function lineItems(ctx: CommandContext, type: CheckoutEventType, session: Stripe.Checkout.Session) {
   // Without a secret key the purchase is still provisioned, as a whole, with no per-product detail.
   return needsLineItems(type, session) && ctx.stripeApi ? ctx.stripeApi.listLineItems(session.id) : null;
+}
+
+/** A subscription checkout with nothing to pay: a trial, or a free subscription (100 % coupon)? */
+async function startsTrial(ctx: CommandContext, session: Stripe.Checkout.Session): Promise<boolean> {
+  const subscriptionId = idOf(session.subscription);
+  if (session.mode !== 'subscription' || session.payment_status !== 'no_payment_required' || !subscriptionId || !ctx.stripeApi) {
+    return true;
+  }
+  const subscription = await ctx.stripeApi.retrieveSubscription(subscriptionId);
+  return subscription.status === 'trialing' || subscription.trial_end !== null;
 }
 
 async function invoiceCommand(event: Stripe.Event, invoice: Stripe.Invoice, ctx: CommandContext): Promise<InvoiceCommand> {

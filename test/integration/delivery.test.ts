@@ -120,6 +120,37 @@ describe.skipIf(!hasPostgres)('conversion delivery on PostgreSQL', () => {
     expect(h.tiktok.requests[0]!.body).toMatchObject({ data: expect.arrayContaining([expect.anything(), expect.anything(), expect.anything()]) });
   });
 
+  it("re-sends a TikTok partial success row by row, so the rejected event is found and the rest delivered", async () => {
+    const off = h.newApp({ TIKTOK_PIXEL_ID: '', META_PIXEL_ID: '' });
+    const events = [loadEvent(USD_PAID), loadEvent('checkout.session.completed.payment.kwd.paid')];
+    for (const e of events) await h.post(e, { app: off });
+    await h.settle();
+    await h.tdb.sql`update conversion_outbox set status = 'pending', attempts = 0, last_error = null, next_attempt_at = now() where destination = 'tiktok'`;
+    const bad = events[1]!.data.object.id;
+    h.tiktok.respondBy((req) => {
+      const data = (req.body as TikTokBody).data;
+      if (data.length > 1) return { status: 200, body: { code: 20001, message: 'Partial success: 1 event(s) failed.', request_id: 'P', data: {} } };
+      return data[0]!.event_id === bad
+        ? { status: 200, body: { code: 40002, message: 'Batch.0.user.email: Not a valid hash', request_id: 'Q', data: {} } }
+        : undefined;
+    });
+    await h.drain();
+    const rows = await h.tdb.sql`select event_id, status from conversion_outbox where destination = 'tiktok' order by event_id`;
+    expect(Object.fromEntries(rows.map((r) => [r.event_id, r.status]))).toEqual({
+      [events[0]!.data.object.id]: 'delivered',
+      [bad]: 'dead',
+    });
+    expect(h.tiktok.requests).toHaveLength(3);
+  });
+
+  it('sends the event name stored with the row, even after the setting changed', async () => {
+    await h.post(loadEvent(USD_PAID), { app: h.newApp({ TIKTOK_PURCHASE_EVENT: 'Purchase', TIKTOK_PIXEL_ID: '', META_PIXEL_ID: '' }) });
+    await h.settle();
+    await h.tdb.sql`update conversion_outbox set status = 'pending', attempts = 0, next_attempt_at = now()`;
+    await h.drain(); // configured with the default, CompletePayment
+    expect(tiktokEvents(h.tiktok.requests)).toEqual([`Purchase:${SESSION}`]);
+  });
+
   it('skips test-mode events when no test event code is set, and off destinations, without a request', async () => {
     const app = h.newApp({ TIKTOK_TEST_EVENT_CODE: '', META_ACCESS_TOKEN: '' });
     await h.post(loadEvent(USD_PAID), { app });

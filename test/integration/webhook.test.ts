@@ -179,6 +179,24 @@ describe.skipIf(!hasPostgres)('stripe-webhook on PostgreSQL', () => {
     expect(await tableCounts()).toEqual({ events: 2, customers: 1, purchases: 1, entitlements: 1, outbox: 2 });
   });
 
+  it('tells a trial from a free (100 % coupon) subscription by asking Stripe', async () => {
+    const checkout = loadEvent('checkout.session.completed.subscription.usd.trialing');
+    const trialing = loadEvent('customer.subscription.created.trialing.usd').data.object;
+    h.stripe.setObject('subscriptions', trialing.id, { ...trialing, status: 'active', trial_start: null, trial_end: null });
+    try {
+      const res = await h.post(checkout);
+      expect(res.body).toMatchObject({ outcome: 'processed', purchase_status: 'free' });
+      expect(await h.tdb.sql`select status from entitlements`).toEqual([{ status: 'active' }]);
+      expect(await h.count('conversion_outbox')).toBe(0);
+    } finally {
+      h.stripe.setObject('subscriptions', trialing.id, trialing);
+    }
+    await h.reset();
+    await h.post(checkout);
+    expect(await h.tdb.sql`select status from entitlements`).toEqual([{ status: 'trialing' }]);
+    expect(await h.tdb.sql`select event_name from conversion_outbox order by 1`).toEqual([{ event_name: 'StartTrial' }, { event_name: 'StartTrial' }]);
+  });
+
   it('never answers with a redirect', async () => {
     const statuses = await Promise.all([
       h.post(loadEvent(USD_PAID)),

@@ -57,6 +57,15 @@ describe('loadConfig', () => {
   });
 });
 
+describe('delivery timing', () => {
+  it('refuses a lease too short to cover a batch request and the row-by-row resend', () => {
+    expect(problemsOf({ STRIPE_WEBHOOK_SECRET: SECRET, DELIVERY_LEASE_SECONDS: '10', DELIVERY_TIMEOUT_MS: '5000' })).toEqual([
+      expect.stringMatching(/^DELIVERY_LEASE_SECONDS:/),
+    ]);
+    expect(problemsOf({ STRIPE_WEBHOOK_SECRET: SECRET, DELIVERY_LEASE_SECONDS: '20', DELIVERY_TIMEOUT_MS: '5000' })).toEqual([]);
+  });
+});
+
 describe('.env.example', () => {
   it('documents exactly the keys the config module reads', () => {
     const documented = readFileSync('.env.example', 'utf8')

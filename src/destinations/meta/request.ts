@@ -50,7 +50,7 @@ function toEvent(c: Conversion, settings: MetaSettings) {
   const { user, client } = c;
   const contentIds = [...new Set(c.items.map((item) => item.id))];
   return compact({
-    event_name: eventName(c.kind),
+    event_name: c.eventName ?? eventName(c.kind),
     event_time: c.eventTime,
     event_id: c.eventId,
     action_source: c.actionSource,

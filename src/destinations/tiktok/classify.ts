@@ -32,7 +32,7 @@ export function classify(status: number, body: string, _sent: number): Classific
   const reason = safeReason(envelope.message) ?? `TikTok code ${code}`;
 
   if (code === 0) return { outcome: 'delivered', ...base };
-  if (code === 20001) return { outcome: 'delivered', reason, ...base };
+  if (code === 20001) return { outcome: 'delivered', reason, partial: true, ...base };
   if (RATE_LIMIT_CODES.has(code)) return { outcome: 'retryable', reason, retryAfterSeconds: RATE_LIMIT_WAIT_SECONDS, ...base };
   if (code === 60001) return { outcome: 'retryable', reason, retryAfterSeconds: MAINTENANCE_WAIT_SECONDS, ...base };
   if (code >= 50000) return { outcome: 'retryable', reason, ...base };

@@ -56,7 +56,7 @@ export function buildRequest(
 function toEvent(c: Conversion, settings: TiktokSettings) {
   const { user, client } = c;
   return {
-    event: eventName(c.kind, { tiktokPurchaseEvent: settings.purchaseEvent }),
+    event: c.eventName ?? eventName(c.kind, { tiktokPurchaseEvent: settings.purchaseEvent }),
     event_time: c.eventTime,
     event_id: c.eventId,
     user: compact({

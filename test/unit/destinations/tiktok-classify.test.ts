@@ -11,7 +11,7 @@ const HTML_502 = '<html><head><title>502 Bad Gateway</title></head><body><center
 const table: Array<[string, number, string, Classification]> = [
   ['0 OK', 200, envelope(0, 'OK'), { outcome: 'delivered', platformCode: '0', traceId: REQUEST_ID }],
   ['20001 partial', 200, envelope(20001, 'Partial success: 1 event(s) failed.'),
-    { outcome: 'delivered', reason: 'Partial success: 1 event(s) failed.', platformCode: '20001', traceId: REQUEST_ID }],
+    { outcome: 'delivered', reason: 'Partial success: 1 event(s) failed.', platformCode: '20001', traceId: REQUEST_ID, partial: true }],
   ['40002 invalid param (HTTP 200)', 200, envelope(40002, 'Batch.0.properties.contents.0.content_id: Not a valid string'),
     { outcome: 'permanent', reason: 'Batch.0.properties.contents.0.content_id: Not a valid string', platformCode: '40002', traceId: REQUEST_ID }],
   ['40000 invalid params', 200, envelope(40000, 'Invalid params'),
