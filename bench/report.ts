@@ -111,10 +111,10 @@ function drainSection(d: DrainResult): string[] {
     '',
     table(['platforms answer', 'delivered / due', 'seconds', 'rows/s', 'rows per 20 s run (est.)', 'HTTP requests TikTok / Meta', 'rows per request'], rows),
     '',
-    `What it shows: ${perRequest.toFixed(1)} rows travel per platform request, far under the batch size of ${d.batchSize}: ` +
-      `each claim round takes ${Math.round(perRound)} rows (\`CLAIM_LIMIT\` in src/outbox/deliver.ts), split over the two ` +
-      'platforms, and rounds run one after another. Throughput is therefore set by platform latency (about one claim ' +
-      'round per round trip), not by CPU or the database; raising the claim size would let `DELIVERY_BATCH_SIZE` take effect.',
+    `What it shows: ${perRequest.toFixed(1)} rows travel per platform request with a batch size of ${d.batchSize}: each ` +
+      `claim takes about ${Math.round(perRound)} rows (two batches; \`claimLimit\` in src/outbox/deliver.ts), split over ` +
+      'the two platforms, which are sent to in parallel, and claims run one after another. Throughput is therefore set ' +
+      'by platform latency (about one claim per round trip), not by CPU or the database.',
     '',
   ];
 }

@@ -23,7 +23,7 @@ language sql immutable set search_path = '' as $$
   end
 $$;
 
-create function app_private.apply_checkout(p_event_id text, p_cmd jsonb) returns jsonb
+create function app_private.provision_checkout(p_event_id text, p_cmd jsonb) returns jsonb
 language plpgsql set search_path = '' as $$
 declare
   v_purchase jsonb := p_cmd -> 'purchase';
@@ -133,6 +133,15 @@ begin
 end
 $$;
 
+-- One command action, one handler: app_private.apply_<action>(event_id, command). Later migrations
+-- add handlers without touching this function.
+create function app_private.apply_checkout(p_event_id text, p_cmd jsonb) returns jsonb
+language plpgsql set search_path = '' as $$
+begin
+  return app_private.provision_checkout(p_event_id, p_cmd);
+end
+$$;
+
 create function public.stripe_record_event(p jsonb) returns jsonb
 language plpgsql security definer set search_path = '' as $$
 declare
@@ -140,31 +149,39 @@ declare
   v_cmd jsonb := coalesce(p -> 'command', '{}'::jsonb);
   v_action text := coalesce(v_cmd ->> 'action', 'ignore');
   v_inserted text;
+  v_result jsonb;
 begin
   if v_event ->> 'id' is null or v_event ->> 'type' is null or v_event ->> 'created' is null then
     raise exception 'a Stripe event needs id, type and created' using errcode = '22023';
   end if;
-
-  insert into public.stripe_events (id, type, object_id, livemode, api_version, stripe_created, payload, outcome, detail)
-  values (v_event ->> 'id', v_event ->> 'type', v_event -> 'data' -> 'object' ->> 'id',
-          coalesce((v_event ->> 'livemode')::boolean, false), v_event ->> 'api_version',
-          to_timestamp((v_event ->> 'created')::bigint), v_event,
-          case when v_action = 'ignore' then 'ignored' else 'processed' end, v_cmd ->> 'detail')
-  on conflict (id) do nothing
-  returning id into v_inserted;
-
-  if v_inserted is null then
-    return jsonb_build_object('outcome', 'duplicate');
+  if v_action <> 'ignore' and (v_action !~ '^[a-z_]+$'
+      or to_regprocedure('app_private.apply_' || v_action || '(text,jsonb)') is null) then
+    raise exception 'unknown command action %', v_action using errcode = '22023';
   end if;
 
-  case v_action
-    when 'ignore' then
+  -- A block with an exception handler is a subtransaction: a handler that cannot tell which state is
+  -- newer raises SRFTH, which undoes the event row too, and the caller re-reads the object from
+  -- Stripe and calls again.
+  begin
+    insert into public.stripe_events (id, type, object_id, livemode, api_version, stripe_created, payload, outcome, detail)
+    values (v_event ->> 'id', v_event ->> 'type', v_event -> 'data' -> 'object' ->> 'id',
+            coalesce((v_event ->> 'livemode')::boolean, false), v_event ->> 'api_version',
+            to_timestamp((v_event ->> 'created')::bigint), v_event,
+            case when v_action = 'ignore' then 'ignored' else 'processed' end, v_cmd ->> 'detail')
+    on conflict (id) do nothing
+    returning id into v_inserted;
+
+    if v_inserted is null then
+      return jsonb_build_object('outcome', 'duplicate');
+    end if;
+    if v_action = 'ignore' then
       return jsonb_build_object('outcome', 'ignored', 'detail', v_cmd ->> 'detail');
-    when 'checkout' then
-      return app_private.apply_checkout(v_inserted, v_cmd);
-    else
-      raise exception 'unknown command action %', v_action using errcode = '22023';
-  end case;
+    end if;
+    execute format('select app_private.%I($1, $2)', 'apply_' || v_action) into v_result using v_inserted, v_cmd;
+    return v_result;
+  exception when sqlstate 'SRFTH' then
+    return jsonb_build_object('outcome', 'refetch', 'object_id', v_event -> 'data' -> 'object' ->> 'id');
+  end;
 end
 $$;
 

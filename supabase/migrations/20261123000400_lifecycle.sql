@@ -205,7 +205,7 @@ $$;
 
 -- A subscription's checkout, whichever of its events comes first: provisioned, then linked to the
 -- subscription row and its entitlements if subscription events got there before it.
-create function app_private.apply_checkout_linked(p_event_id text, p_cmd jsonb) returns jsonb
+create or replace function app_private.apply_checkout(p_event_id text, p_cmd jsonb) returns jsonb
 language plpgsql set search_path = '' as $$
 declare
   v_result jsonb;
@@ -215,7 +215,7 @@ begin
   if v_sub is not null then
     perform app_private.lock_subscription(v_sub);
   end if;
-  v_result := app_private.apply_checkout(p_event_id, p_cmd);
+  v_result := app_private.provision_checkout(p_event_id, p_cmd);
   if v_sub is not null then
     update public.subscriptions set checkout_session_id = v_session, updated_at = now()
      where id = v_sub and checkout_session_id is null;
@@ -292,7 +292,7 @@ begin
   if v_paid and v_sub is not null then
     -- The first invoice pays for the checkout: provision it from the session, as if it were paid.
     if jsonb_typeof(p_cmd -> 'checkout') = 'object' then
-      v_result := v_result || (app_private.apply_checkout_linked(p_event_id, p_cmd -> 'checkout') - 'deliver');
+      v_result := v_result || (app_private.apply_checkout(p_event_id, p_cmd -> 'checkout') - 'deliver');
     end if;
 
     -- Access runs to the end of the paid period, even if the subscription event is late (after the
@@ -390,49 +390,6 @@ begin
 end
 $$;
 
-create or replace function public.stripe_record_event(p jsonb) returns jsonb
-language plpgsql security definer set search_path = '' as $$
-declare
-  v_event jsonb := p -> 'event';
-  v_cmd jsonb := coalesce(p -> 'command', '{}'::jsonb);
-  v_action text := coalesce(v_cmd ->> 'action', 'ignore');
-  v_inserted text;
-begin
-  if v_event ->> 'id' is null or v_event ->> 'type' is null or v_event ->> 'created' is null then
-    raise exception 'a Stripe event needs id, type and created' using errcode = '22023';
-  end if;
-
-  -- A block with an exception handler is a subtransaction: a refetch request undoes the event row
-  -- too, so the retried call records it.
-  begin
-    insert into public.stripe_events (id, type, object_id, livemode, api_version, stripe_created, payload, outcome, detail)
-    values (v_event ->> 'id', v_event ->> 'type', v_event -> 'data' -> 'object' ->> 'id',
-            coalesce((v_event ->> 'livemode')::boolean, false), v_event ->> 'api_version',
-            to_timestamp((v_event ->> 'created')::bigint), v_event,
-            case when v_action = 'ignore' then 'ignored' else 'processed' end, v_cmd ->> 'detail')
-    on conflict (id) do nothing
-    returning id into v_inserted;
-
-    if v_inserted is null then
-      return jsonb_build_object('outcome', 'duplicate');
-    end if;
-
-    case v_action
-      when 'ignore' then return jsonb_build_object('outcome', 'ignored', 'detail', v_cmd ->> 'detail');
-      when 'checkout' then return app_private.apply_checkout_linked(v_inserted, v_cmd);
-      when 'subscription' then return app_private.apply_subscription(v_inserted, v_cmd);
-      when 'invoice' then return app_private.apply_invoice(v_inserted, v_cmd);
-      when 'charge' then return app_private.apply_charge(v_inserted, v_cmd);
-      else raise exception 'unknown command action %', v_action using errcode = '22023';
-    end case;
-  exception when sqlstate 'SRFTH' then
-    return jsonb_build_object('outcome', 'refetch', 'object_id', v_event -> 'data' -> 'object' ->> 'id');
-  end;
-end
-$$;
-
-revoke all on function public.stripe_record_event(jsonb) from public, anon, authenticated;
-grant execute on function public.stripe_record_event(jsonb) to service_role;
 
 revoke all on all functions in schema app_private from public, anon, authenticated;
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
-import { startHarness, testNowSeconds, type Harness } from '../support/harness.ts';
+import { useHarness, testNowSeconds } from '../support/harness.ts';
 import { loadEvent, withChanges } from '../support/stripe-sign.ts';
 import type { RecordedRequest } from '../support/fake-platforms.ts';
 
@@ -13,21 +13,7 @@ const tiktokEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as TikTo
 const metaEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as MetaBody).data.map((e) => `${e.event_name}:${e.event_id}`));
 
 describe.skipIf(!hasPostgres)('conversion delivery on PostgreSQL', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(async () => {
-    await h.reset();
-    h.tiktok.requests.length = 0;
-    h.meta.requests.length = 0;
-    h.tiktok.respondBy(undefined);
-    h.meta.respondBy(undefined);
-    h.logs.length = 0;
-  });
+  const h = useHarness();
 
   const statuses = async () =>
     Object.fromEntries(

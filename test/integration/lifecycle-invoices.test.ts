@@ -3,9 +3,9 @@
  * a trial that converts, renewals with and without renewal conversions, a failed payment through
  * past_due to recovery, and invoice.payment_succeeded left alone.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { useHarness } from '../support/harness.ts';
 import type { RecordedRequest } from '../support/fake-platforms.ts';
 import {
   EUR,
@@ -35,18 +35,7 @@ const RENEWAL_1 = 'in_1kR2m9XbRxFx7Qa2Ren0wal01';
 const RENEWAL_2 = 'in_1kR2m9XbRxFx7Qa2Ren0wal02';
 
 describe.skipIf(!hasPostgres)('invoices on PostgreSQL', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(async () => {
-    await h.reset();
-    h.tiktok.requests.length = 0;
-    h.meta.requests.length = 0;
-  });
+  const h = useHarness();
 
   const entitlement = async (source = EUR.subscription) =>
     (await h.tdb.sql`select status, purchase_id, extract(epoch from valid_until)::int as valid_until

@@ -4,9 +4,9 @@
  * REVOKE_ON_DISPUTE say.
  */
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { useHarness } from '../support/harness.ts';
 import {
   EUR,
   T0,
@@ -52,16 +52,8 @@ const disputeClosed = (spec: ChargeSpec & { disputeId: string }, status: 'won' |
 };
 
 describe.skipIf(!hasPostgres)('refunds and disputes on PostgreSQL', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
+  const h = useHarness((h) => {
     h.stripe.setInvoicePayment(EUR_CHARGE.paymentIntent, EUR.firstInvoice);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(async () => {
-    await h.reset();
   });
 
   const adjustments = () =>

@@ -3,9 +3,9 @@
  * status, plan changes, stale and same-second events, and the live/test-mode and api_version guards.
  */
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
-import { startHarness, testNowSeconds, type Harness } from '../support/harness.ts';
+import { useHarness, testNowSeconds } from '../support/harness.ts';
 import type { RecordedRequest } from '../support/fake-platforms.ts';
 import { prices } from '../support/fake-stripe.ts';
 import {
@@ -43,20 +43,9 @@ const firstEvents = (createdAt: number) => ({
 });
 
 describe.skipIf(!hasPostgres)('subscription lifecycle on PostgreSQL', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(async () => {
-    await h.reset();
+  const h = useHarness();
+  beforeEach(() => {
     h.stripe.setObject('subscriptions', EUR.subscription, eurSubscription());
-    h.stripe.requests.length = 0;
-    h.tiktok.requests.length = 0;
-    h.meta.requests.length = 0;
-    h.logs.length = 0;
   });
 
   const subscriptionRow = async (id = EUR.subscription) =>

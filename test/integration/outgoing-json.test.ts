@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { useHarness } from '../support/harness.ts';
 import { lineItemsFor } from '../support/fake-stripe.ts';
 import { loadEvent } from '../support/stripe-sign.ts';
 
@@ -14,18 +14,7 @@ const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const product = (items: readonly { price: { product: unknown } | null }[], i = 0) => items[i]!.price!.product as string;
 
 describe.skipIf(!hasPostgres)('outgoing requests, exactly', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(async () => {
-    await h.reset();
-    h.tiktok.requests.length = 0;
-    h.meta.requests.length = 0;
-  });
+  const h = useHarness();
 
   it('a one-time USD purchase with non-ASCII name and city', async () => {
     const event = loadEvent('checkout.session.completed.payment.usd.paid');

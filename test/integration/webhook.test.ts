@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handleStripeWebhook } from '../../src/webhook/handle.ts';
 import { webhookDeps } from '../../src/webhook/deps.ts';
 import { hasPostgres } from '../support/pg.ts';
-import { startHarness, testNowSeconds, WEBHOOK_SECRET, WEBHOOK_URL, type Harness } from '../support/harness.ts';
+import { useHarness, testNowSeconds, WEBHOOK_SECRET, WEBHOOK_URL } from '../support/harness.ts';
 import { eventBody, loadEvent, newEventId, signedHeader, withChanges } from '../support/stripe-sign.ts';
 
 const USD_PAID = 'checkout.session.completed.payment.usd.paid';
 
 describe.skipIf(!hasPostgres)('stripe-webhook on PostgreSQL', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(async () => {
-    await h.reset();
-  });
+  const h = useHarness();
 
   const tableCounts = async () => ({
     events: await h.count('stripe_events'),

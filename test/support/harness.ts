@@ -1,4 +1,5 @@
 import type { Context } from '@netlify/functions';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, deliverSafely, setApp, type App } from '../../src/app.ts';
 import { webhookDeps } from '../../src/webhook/deps.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -42,7 +43,7 @@ export interface Harness {
   /** Waits for every after-response delivery started so far. */
   settle(): Promise<void>;
   drain(app?: App): Promise<DeliveryReport | null>;
-  /** Empties every table (between tests). */
+  /** Empties every table and forgets what the fake servers received and were told to answer. */
   reset(): Promise<void>;
   count(table: string, where?: string): Promise<number>;
   close(): Promise<void>;
@@ -121,6 +122,12 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
       await Promise.allSettled(background.splice(0));
       const tables = await tdb.sql`select tablename from pg_tables where schemaname = 'public'`;
       await tdb.sql.unsafe(`truncate ${tables.map((t) => `public.${t.tablename}`).join(', ')} cascade`);
+      for (const fake of [tiktok, meta]) {
+        fake.requests.length = 0;
+        fake.respondBy(undefined);
+      }
+      stripe.requests.length = 0;
+      logs.length = 0;
     },
     drain: (app = defaultApp) => deliverSafely(app, { deadline: testNow() + 10_000 }),
     async count(table, where = 'true') {
@@ -134,4 +141,28 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
       await Promise.all([tdb.drop(), stripe.close(), tiktok.close(), meta.close()]);
     },
   };
+}
+
+/**
+ * One harness for a test file: started before its tests, reset before each, closed after. The
+ * returned object stands for the harness once started.
+ */
+export function useHarness(setup?: (h: Harness) => void | Promise<void>, env: Record<string, string> = {}): Harness {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(env);
+    await setup?.(current);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(async () => {
+    await current!.reset();
+  });
+  return new Proxy({} as Harness, {
+    get: (_target, key) => {
+      if (!current) throw new Error('the harness is used before it started');
+      return current[key as keyof Harness];
+    },
+  });
 }
