@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
-import { fixtureStripeState, lineItemsFor, startFakeStripe, type FakeStripe } from '../test/support/fake-stripe.ts';
-import { startFakeMeta, startFakeTikTok, type FakePlatform, type FakeResponse, type RecordedRequest } from '../test/support/fake-platforms.ts';
-import { freshDatabase, type TestDatabase } from '../test/support/pg.ts';
+import { lineItemsFor, type FakeStripe } from '../test/support/fake-stripe.ts';
+import type { FakePlatform, FakeResponse, RecordedRequest } from '../test/support/fake-platforms.ts';
+import type { TestDatabase } from '../test/support/pg.ts';
+import { startLocalServices } from '../test/support/local-services.ts';
 import { eventBody, loadEvent, newEventId, signedRequest, withChanges } from '../test/support/stripe-sign.ts';
 
 export const SECRET = 'whsec_benchmark_secret_local_only';
@@ -31,27 +32,13 @@ export interface World {
 }
 
 export async function startWorld(): Promise<World> {
-  const [tdb, stripe, tiktok, meta] = await Promise.all([
-    freshDatabase(),
-    startFakeStripe(fixtureStripeState()),
-    startFakeTikTok(),
-    startFakeMeta(),
-  ]);
+  const services = await startLocalServices(SECRET);
+  const { tdb, stripe, tiktok, meta } = services;
   const apps: App[] = [];
   const errors: string[] = [];
   const sink = (line: string) => void (line.startsWith('{"level":"error"') && errors.push(line));
   const base = {
-    STRIPE_WEBHOOK_SECRET: SECRET,
-    DATABASE_URL: tdb.url,
-    TIKTOK_PIXEL_ID: 'CTESTPIXEL0000000000',
-    TIKTOK_ACCESS_TOKEN: 'tiktok-test-token',
-    // Fixture events are test mode: without test codes the rows would be skipped, not sent.
-    TIKTOK_TEST_EVENT_CODE: 'TEST_TIKTOK',
-    TIKTOK_API_BASE_URL: tiktok.baseUrl,
-    META_PIXEL_ID: '1234567890',
-    META_ACCESS_TOKEN: 'meta-test-token',
-    META_TEST_EVENT_CODE: 'TEST_META',
-    META_API_BASE_URL: meta.baseUrl,
+    ...services.env,
     // Above the 4 s platform delay, so slow answers are still deliveries, not timeouts.
     DELIVERY_TIMEOUT_MS: '10000',
     LOG_LEVEL: 'info',
@@ -70,7 +57,7 @@ export async function startWorld(): Promise<World> {
     },
     async close() {
       await Promise.allSettled(apps.map(async (a) => (await a.db().catch(() => null))?.close()));
-      await Promise.allSettled([tdb.drop(), stripe.close(), tiktok.close(), meta.close()]);
+      await services.close();
     },
   };
 }

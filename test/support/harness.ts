@@ -7,9 +7,10 @@ import { createLogger } from '../../src/log.ts';
 import type { DeliveryReport } from '../../src/outbox/deliver.ts';
 import { handleStripeWebhook } from '../../src/webhook/handle.ts';
 import stripeWebhook from '../../netlify/functions/stripe-webhook.ts';
-import { fixtureStripeState, startFakeStripe, type FakeStripe } from './fake-stripe.ts';
-import { startFakeMeta, startFakeTikTok, type FakePlatform } from './fake-platforms.ts';
-import { freshDatabase, type TestDatabase } from './pg.ts';
+import type { FakeStripe } from './fake-stripe.ts';
+import type { FakePlatform } from './fake-platforms.ts';
+import type { TestDatabase } from './pg.ts';
+import { startLocalServices } from './local-services.ts';
 import { eventBody, signedRequest } from './stripe-sign.ts';
 
 export const WEBHOOK_SECRET = 'whsec_test_secret_for_unit_tests_only';
@@ -50,28 +51,15 @@ export interface Harness {
 }
 
 export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
-  const [tdb, stripe, tiktok, meta] = await Promise.all([
-    freshDatabase(),
-    startFakeStripe(fixtureStripeState()),
-    startFakeTikTok(),
-    startFakeMeta(),
-  ]);
+  const services = await startLocalServices(WEBHOOK_SECRET);
+  const { tdb, stripe, tiktok, meta } = services;
   const logs: string[] = [];
   const background: Promise<unknown>[] = [];
   const apps: App[] = [];
   const env: Record<string, string> = {
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...services.env,
     STRIPE_SECRET_KEY: 'sk_test_harness',
     STRIPE_API_BASE_URL: stripe.baseUrl,
-    DATABASE_URL: tdb.url,
-    TIKTOK_PIXEL_ID: 'CTESTPIXEL0000000000',
-    TIKTOK_ACCESS_TOKEN: 'tiktok-test-token',
-    TIKTOK_TEST_EVENT_CODE: 'TEST_TIKTOK',
-    TIKTOK_API_BASE_URL: tiktok.baseUrl,
-    META_PIXEL_ID: '1234567890',
-    META_ACCESS_TOKEN: 'meta-test-token',
-    META_TEST_EVENT_CODE: 'TEST_META',
-    META_API_BASE_URL: meta.baseUrl,
     DELIVERY_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'debug',
     ...extraEnv,
@@ -138,7 +126,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
       setApp(undefined);
       await Promise.allSettled(background);
       await Promise.all(apps.map(async (a) => (await a.db().catch(() => null))?.close()));
-      await Promise.all([tdb.drop(), stripe.close(), tiktok.close(), meta.close()]);
+      await services.close();
     },
   };
 }
