@@ -6,7 +6,11 @@ import Stripe from 'stripe';
  */
 export interface StripeApi {
   listLineItems(sessionId: string): Promise<Stripe.LineItem[]>;
-  retrieveSubscription(id: string): Promise<Stripe.Subscription>;
+  /**
+   * The subscription as Stripe has it now, and when that was by Stripe's clock (its Date header):
+   * the time the state is stored as, so this machine's clock skew cannot make it look stale.
+   */
+  retrieveSubscription(id: string): Promise<{ subscription: Stripe.Subscription; readAt: number | null }>;
   /** The Checkout Session that created a subscription, if it was created by Checkout. */
   findCheckoutSession(subscriptionId: string): Promise<Stripe.Checkout.Session | null>;
   /** The invoice a payment intent paid (refunds and disputes of subscription payments). */
@@ -63,7 +67,12 @@ export function createStripeApi({ secretKey, baseUrl, timeoutMs }: StripeApiOpti
         }
         return items;
       }),
-    retrieveSubscription: (id) => guard('reading the subscription', () => stripe.subscriptions.retrieve(id)),
+    retrieveSubscription: (id) =>
+      guard('reading the subscription', async () => {
+        const subscription = await stripe.subscriptions.retrieve(id);
+        const date = Date.parse(subscription.lastResponse?.headers?.date ?? '');
+        return { subscription, readAt: Number.isFinite(date) ? Math.floor(date / 1000) : null };
+      }),
     findCheckoutSession: (subscriptionId) =>
       guard('finding the checkout session', async () => {
         const page = await stripe.checkout.sessions.list({ subscription: subscriptionId, limit: 1 });

@@ -66,7 +66,7 @@ async function startsTrial(ctx: CommandContext, session: Stripe.Checkout.Session
   if (session.mode !== 'subscription' || session.payment_status !== 'no_payment_required' || !subscriptionId || !ctx.stripeApi) {
     return true;
   }
-  const subscription = await ctx.stripeApi.retrieveSubscription(subscriptionId);
+  const { subscription } = await ctx.stripeApi.retrieveSubscription(subscriptionId);
   return subscription.status === 'trialing' || subscription.trial_end !== null;
 }
 

@@ -82,10 +82,10 @@ export async function handleStripeWebhook(req: Request, deps: WebhookDeps): Prom
       // Two states of one subscription in the same second: Stripe's current one decides.
       deps.log.info('re-reading the subscription from Stripe', ids);
       const fresh = deps.stripeApi ? await deps.stripeApi.retrieveSubscription((event.data.object as { id: string }).id) : null;
-      // Read after the event was created, so at least as new as it, even when this clock is behind Stripe's.
-      const readAt = Math.max(Math.floor(deps.now() / 1000), event.created);
+      // Dated by Stripe's clock, and never older than the event that asked for it.
+      const readAt = Math.max(fresh?.readAt ?? Math.floor(deps.now() / 1000), event.created);
       const retry = fresh
-        ? subscriptionCommand(fresh, readAt, true)
+        ? subscriptionCommand(fresh.subscription, readAt, true)
         : { ...command, refetched: true };
       result = await record(deps, event, retry as ProvisionCommand);
     }
