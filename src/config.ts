@@ -4,6 +4,7 @@ import * as tiktokSettings from './destinations/tiktok/settings.ts';
 import * as metaSettings from './destinations/meta/settings.ts';
 import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
+import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
 
 /**
  * The only reader of the environment. Everything else receives a Config. A bad environment fails
@@ -33,7 +34,7 @@ const coreSchema = z.object({
   DATA_DIR: z._default(z.string(), '.data'),
   DELIVERY_TIMEOUT_MS: positiveInt(5000),
   DELIVERY_BATCH_SIZE: positiveInt(100),
-  DELIVERY_LEASE_SECONDS: positiveInt(60),
+  DELIVERY_LEASE_SECONDS: positiveInt(120),
   WEBHOOK_MAX_BODY_BYTES: positiveInt(1_048_576),
   PORT: positiveInt(8888),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
@@ -99,10 +100,12 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
   if (parsed.success && parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_ROLE_KEY) {
     problems.push('SUPABASE_SERVICE_ROLE_KEY: required when SUPABASE_URL is set');
   }
-  // A claim may take a batch request and then one request per row: the lease must outlast both, or a
-  // second worker takes the rows over while the first is still sending them.
-  if (parsed.success && parsed.data.DELIVERY_LEASE_SECONDS * 1000 < 3 * parsed.data.DELIVERY_TIMEOUT_MS + 5000) {
-    problems.push('DELIVERY_LEASE_SECONDS: must be at least 3 × DELIVERY_TIMEOUT_MS + 5 s');
+  // A claim may take a batch request and then its row-by-row resend (ISOLATION_CONCURRENCY at a
+  // time): the lease must outlast both, or a second worker takes the rows over while they are sent.
+  if (parsed.success) {
+    const { DELIVERY_LEASE_SECONDS: lease, DELIVERY_TIMEOUT_MS: timeout, DELIVERY_BATCH_SIZE: batch } = parsed.data;
+    const needed = Math.ceil((timeout * (2 + Math.ceil(batch / ISOLATION_CONCURRENCY)) + 5000) / 1000);
+    if (lease < needed) problems.push(`DELIVERY_LEASE_SECONDS: must be at least ${needed} for this timeout and batch size`);
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;

@@ -30,8 +30,11 @@ export interface DeliveryRun {
 
 export type DeliveryReport = Record<CompletedRow['outcome'], number> & { claimed: number; stale: number };
 
-/** Rows per claim: enough for two full batches, few enough to send well within one lease. */
-const claimLimit = (batchSize: number) => Math.min(1000, Math.max(25, batchSize * 2));
+/**
+ * Rows per claim: at most one batch per destination, so a claim is at most one batch request plus
+ * its row-by-row resend per destination (running in parallel), which the lease is checked to cover.
+ */
+const claimLimit = (batchSize: number) => Math.min(1000, Math.max(25, batchSize));
 
 /**
  * Claims due rows, sends them per destination and mode, and records every outcome. The guaranteed

@@ -12,7 +12,7 @@ export interface BatchContext {
 }
 
 /** Single-row resends of a rejected batch in flight at once. */
-const ISOLATION_CONCURRENCY = 8;
+export const ISOLATION_CONCURRENCY = 10;
 
 /**
  * Sends rows in one request and reads the answer. Platforms reject a whole batch for one bad event,

@@ -23,6 +23,9 @@ export const PINNED_API_VERSION: string = Stripe.API_VERSION;
 /** Stripe could not be read: the webhook answers 503 and Stripe retries the event later. */
 export class StripeApiError extends Error {
   override readonly name = 'StripeApiError';
+  constructor(message: string, readonly status: number | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }
 
 /** A session with more lines than this is not a checkout any shop sends; stop paging. */
@@ -53,7 +56,7 @@ export function createStripeApi({ secretKey, baseUrl, timeoutMs }: StripeApiOpti
       return await call();
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
-      throw new StripeApiError(`${what} failed${status ? ` (${status})` : ''}: ${(error as Error).message}`, { cause: error });
+      throw new StripeApiError(`${what} failed${status ? ` (${status})` : ''}: ${(error as Error).message}`, status, { cause: error });
     }
   };
 

@@ -5,7 +5,7 @@ import { CHARGE_EVENTS, disputeCommand, refundCommand, type RevocationPolicy } f
 import type { InvoiceCommand, ProvisionCommand } from '../provisioning/command.ts';
 import { derivedConversions, INVOICE_EVENTS, invoiceRecord, paysForCheckout } from '../provisioning/invoice.ts';
 import { SUBSCRIPTION_EVENTS, subscriptionCommand } from '../provisioning/subscription.ts';
-import type { StripeApi } from '../stripe/api.ts';
+import { StripeApiError, type StripeApi } from '../stripe/api.ts';
 import { idOf } from '../stripe/ids.ts';
 
 /**
@@ -49,7 +49,7 @@ export async function commandForEvent(event: Stripe.Event, ctx: CommandContext):
     return invoiceCommand(event, object as Stripe.Invoice, ctx);
   }
   const paymentIntent = idOf((object as Stripe.Charge | Stripe.Dispute).payment_intent);
-  const invoiceId = paymentIntent && ctx.stripeApi ? await ctx.stripeApi.findInvoiceId(paymentIntent) : null;
+  const invoiceId = paymentIntent && ctx.stripeApi ? await invoiceForPayment(ctx.stripeApi, paymentIntent) : null;
   return event.type === 'charge.refunded'
     ? refundCommand(object as Stripe.Charge, invoiceId, ctx.policy)
     : disputeCommand(object as Stripe.Dispute, invoiceId, ctx.policy);
@@ -58,6 +58,20 @@ export async function commandForEvent(event: Stripe.Event, ctx: CommandContext):
 async function lineItems(ctx: CommandContext, type: CheckoutEventType, session: Stripe.Checkout.Session) {
   // Without a secret key the purchase is still provisioned, as a whole, with no per-product detail.
   return needsLineItems(type, session) && ctx.stripeApi ? ctx.stripeApi.listLineItems(session.id) : null;
+}
+
+/**
+ * Which invoice a charge paid, to find a subscription's refunds and disputes. A restricted key without
+ * read access to invoices makes this 403: the adjustment is then recorded by payment intent alone
+ * rather than answered 503 for days.
+ */
+async function invoiceForPayment(api: StripeApi, paymentIntent: string): Promise<string | null> {
+  try {
+    return await api.findInvoiceId(paymentIntent);
+  } catch (error) {
+    if (error instanceof StripeApiError && error.status === 403) return null;
+    throw error;
+  }
 }
 
 /** A subscription checkout with nothing to pay: a trial, or a free subscription (100 % coupon)? */

@@ -44,6 +44,8 @@ create index customers_email_idx on public.customers (lower(email));
 create table public.purchases (
   checkout_session_id text primary key check (checkout_session_id like 'cs\_%'),
   customer_key        text references public.customers (customer_key),
+  -- The session's client_reference_id: the app's user who bought it, and owns what it grants.
+  user_id             text,
   mode                text not null check (mode in ('payment', 'subscription', 'setup')),
   -- pending: completed, money not there yet; paid; free: no payment required (trial, 100 % coupon);
   -- failed: delayed payment failed; expired: session expired unpaid.

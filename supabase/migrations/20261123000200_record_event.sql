@@ -52,10 +52,10 @@ begin
   end if;
 
   insert into public.purchases as pu (
-    checkout_session_id, customer_key, mode, status, payment_status, amount_total, currency,
+    checkout_session_id, customer_key, user_id, mode, status, payment_status, amount_total, currency,
     subscription_id, invoice_id, payment_intent_id, livemode, line_items, first_event_id, last_event_id, paid_at)
   values (
-    v_session, v_customer_key, v_purchase ->> 'mode', v_purchase ->> 'status', v_purchase ->> 'payment_status',
+    v_session, v_customer_key, v_customer ->> 'user_id', v_purchase ->> 'mode', v_purchase ->> 'status', v_purchase ->> 'payment_status',
     (v_purchase ->> 'amount_total')::bigint, v_purchase ->> 'currency', v_purchase ->> 'subscription_id',
     v_purchase ->> 'invoice_id', v_purchase ->> 'payment_intent_id',
     coalesce((v_purchase ->> 'livemode')::boolean, false),
@@ -70,6 +70,7 @@ begin
       when app_private.purchase_status_rank(excluded.status) >= app_private.purchase_status_rank(pu.status)
       then excluded.payment_status else pu.payment_status end,
     customer_key = coalesce(pu.customer_key, excluded.customer_key),
+    user_id = coalesce(pu.user_id, excluded.user_id),
     amount_total = coalesce(excluded.amount_total, pu.amount_total),
     currency = coalesce(excluded.currency, pu.currency),
     subscription_id = coalesce(excluded.subscription_id, pu.subscription_id),

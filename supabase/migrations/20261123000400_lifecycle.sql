@@ -1,8 +1,6 @@
 -- The rest of a customer's life in Stripe: subscriptions kept in sync (out-of-order safe), invoices,
 -- refunds and disputes recorded against what they paid for, and what the app itself may read.
 
-alter default privileges in schema app_private revoke execute on functions from public;
-
 create table public.subscriptions (
   id                   text primary key check (id like 'sub\_%'),
   customer_key         text references public.customers (customer_key),
@@ -61,6 +59,8 @@ create table public.payment_adjustments (
   status            text,
   reason            text,
   access_revoked    boolean not null default false,
+  -- The revocation policy asked to revoke (applied once there is a purchase to revoke).
+  revoke_requested  boolean not null default false,
   livemode          boolean not null,
   last_event_id     text references public.stripe_events (id),
   created_at        timestamptz not null default now(),
@@ -101,17 +101,20 @@ declare
     when v_status = 'revoked' then coalesce(p_sub.ended_at, p_sub.canceled_at, now())
     else p_sub.current_period_end end;
   v_reason text := 'subscription ' || p_sub.id || ' ' || p_sub.status;
+  v_owner text;
 begin
   if v_status is null or p_sub.customer_key is null then
     return;
   end if;
 
+  -- The owner is the user of the session that bought the subscription; until that session is known,
+  -- the customer's first user (the checkout's arrival corrects it, see apply_checkout).
+  v_owner := (select pu.user_id from public.purchases pu
+               where pu.subscription_id = p_sub.id and pu.user_id is not null order by pu.created_at limit 1);
   insert into public.entitlements as e (customer_key, user_id, source_type, source_id, product_id, price_id, quantity,
                                         status, valid_until, reason, purchase_id, revoked_by, revoked_at)
   select p_sub.customer_key,
-         coalesce((select pu_c.user_id from public.purchases pu join public.customers pu_c on pu_c.customer_key = pu.customer_key
-                    where pu.checkout_session_id = p_sub.checkout_session_id),
-                  (select c.user_id from public.customers c where c.customer_key = p_sub.customer_key)),
+         coalesce(v_owner, (select c.user_id from public.customers c where c.customer_key = p_sub.customer_key)),
          'subscription', p_sub.id, i ->> 'product_id', i ->> 'price_id', (i ->> 'quantity')::integer,
          v_status, v_until, v_reason, p_sub.checkout_session_id,
          case when v_status = 'revoked' then 'subscription' end,
@@ -123,7 +126,7 @@ begin
     price_id = excluded.price_id,
     quantity = excluded.quantity,
     reason = excluded.reason,
-    user_id = coalesce(e.user_id, excluded.user_id),
+    user_id = coalesce(v_owner, e.user_id, excluded.user_id),
     revoked_by = excluded.revoked_by,
     revoked_at = case when excluded.status = 'revoked' then coalesce(e.revoked_at, now()) end,
     updated_at = now()
@@ -211,16 +214,42 @@ declare
   v_result jsonb;
   v_session text := p_cmd -> 'purchase' ->> 'checkout_session_id';
   v_sub text := p_cmd -> 'purchase' ->> 'subscription_id';
+  v_user text := p_cmd -> 'customer' ->> 'user_id';
+  v_pi text := p_cmd -> 'purchase' ->> 'payment_intent_id';
+  v_row public.subscriptions;
+  v_adjustment public.payment_adjustments;
 begin
   if v_sub is not null then
     perform app_private.lock_subscription(v_sub);
   end if;
   v_result := app_private.provision_checkout(p_event_id, p_cmd);
+
   if v_sub is not null then
     update public.subscriptions set checkout_session_id = v_session, updated_at = now()
      where id = v_sub and checkout_session_id is null;
-    update public.entitlements set purchase_id = v_session, updated_at = now()
-     where source_id = v_sub and purchase_id is null;
+    -- Access granted before this checkout arrived belongs to the user who bought it.
+    update public.entitlements
+       set purchase_id = coalesce(purchase_id, v_session), user_id = coalesce(v_user, user_id), updated_at = now()
+     where source_id = v_sub and (purchase_id is null or user_id is distinct from coalesce(v_user, user_id));
+    -- A late checkout never overrides what the subscription says now (ended, or products changed).
+    select * into v_row from public.subscriptions where id = v_sub;
+    if found then
+      perform app_private.sync_subscription_entitlements(v_row);
+    end if;
+  end if;
+
+  -- A refund or dispute that came before its checkout: apply it now that there is something to revoke.
+  if v_pi is not null then
+    for v_adjustment in select * from public.payment_adjustments
+                         where payment_intent_id = v_pi and purchase_id is null loop
+      perform app_private.apply_charge(v_adjustment.last_event_id, jsonb_build_object(
+        'revoke', v_adjustment.revoke_requested,
+        'adjustment', jsonb_build_object('id', v_adjustment.id, 'kind', v_adjustment.kind,
+          'charge_id', v_adjustment.charge_id, 'payment_intent_id', v_pi, 'invoice_id', v_adjustment.invoice_id,
+          'amount', v_adjustment.amount, 'amount_refunded', v_adjustment.amount_refunded,
+          'currency', v_adjustment.currency, 'full_refund', v_adjustment.full_refund,
+          'status', v_adjustment.status, 'reason', v_adjustment.reason, 'livemode', v_adjustment.livemode)));
+    end loop;
   end if;
   return v_result;
 end
@@ -243,8 +272,9 @@ begin
          or exists (select 1 from public.conversion_outbox where subscription_id = v_sub and kind = 'subscribe')) then
       continue;
     end if;
-    if d ->> 'kind' = 'renewal' and v_count > 0 then
-      continue;   -- the trial conversion is this invoice's conversion
+    if d ->> 'kind' = 'renewal' and (v_count > 0 or exists (
+         select 1 from public.conversion_outbox where event_id = d ->> 'event_id' and kind = 'subscribe')) then
+      continue;   -- the trial conversion is this invoice's conversion (now or from an earlier delivery)
     end if;
 
     insert into public.conversion_outbox (destination, event_name, event_id, kind, purchase_id, subscription_id,
@@ -274,6 +304,9 @@ declare
   v_derived integer := 0;
   v_deliver bigint[];
 begin
+  if v_sub is not null then
+    perform app_private.lock_subscription(v_sub);
+  end if;
   insert into public.invoices as i (id, subscription_id, customer_key, billing_reason, status, amount_paid, amount_due,
     currency, period_end, attempt_count, payment_intent_id, livemode, paid_at, last_event_id)
   values (v ->> 'id', v_sub, v ->> 'customer_id', v ->> 'billing_reason', v ->> 'status',
@@ -324,6 +357,9 @@ declare
   v_revoked integer := 0;
   v_restored integer := 0;
   v_won boolean;
+  v_requested boolean;
+  v_status text;
+  v_stored public.payment_adjustments;
 begin
   -- A one-time purchase is found by its payment intent; a subscription payment by its invoice (the
   -- stored one, or the subscription's first invoice named by its checkout when invoice.paid is late),
@@ -344,13 +380,21 @@ begin
     end if;
   end if;
 
+  if v_sub is not null then
+    perform app_private.lock_subscription(v_sub);
+  end if;
+  select * into v_stored from public.payment_adjustments where id = v ->> 'id' for update;
+  -- Stripe does not order events: a dispute already closed stays closed when its `created` comes late.
+  v_status := case when v_stored.status in ('won', 'lost', 'warning_closed') then v_stored.status else v ->> 'status' end;
+
   -- A dispute the merchant won (or an inquiry closed without one) gives back what it took away.
-  v_won := v_kind = 'dispute' and v ->> 'status' in ('won', 'warning_closed');
+  v_won := v_kind = 'dispute' and v_status in ('won', 'warning_closed');
+  -- What the policy asks for, kept so that a purchase recorded later can still apply it.
+  v_requested := coalesce((p_cmd ->> 'revoke')::boolean, false)
+                 and (v_kind = 'dispute' or coalesce((v ->> 'full_refund')::boolean, false));
   -- A full refund revokes a one-time purchase. A subscription payment's refund is only recorded: the
   -- subscription goes on, and cancelling it in Stripe is what ends its access.
-  v_revoke := coalesce((p_cmd ->> 'revoke')::boolean, false) and not v_won
-              and (v_kind = 'dispute'
-                   or (v_kind = 'refund' and coalesce((v ->> 'full_refund')::boolean, false) and v_sub is null));
+  v_revoke := v_requested and not v_won and (v_kind = 'dispute' or v_sub is null);
   -- A subscription's access is granted under the subscription's id, a one-time purchase's under its own.
   v_source := coalesce(v_sub, v_purchase);
   if v_revoke and v_source is not null then
@@ -359,11 +403,17 @@ begin
            reason = case v_kind when 'dispute' then 'disputed: ' else 'refunded in full: ' end || (v ->> 'id')
      where source_id = v_source and status <> 'revoked';
     get diagnostics v_revoked = row_count;
-  elsif v_won and v_source is not null then
+  elsif v_won and v_source is not null
+        -- Only if nothing else still holds it back: another open or lost dispute, or a full refund.
+        and not exists (select 1 from public.payment_adjustments o
+                         where o.id <> v ->> 'id' and (o.purchase_id = v_purchase or o.subscription_id = v_source)
+                           and o.revoke_requested
+                           and (o.kind = 'dispute' and coalesce(o.status, '') not in ('won', 'warning_closed')
+                                or o.kind = 'refund' and o.subscription_id is null)) then
     update public.entitlements
        set status = case when source_type = 'purchase' then 'active' else status end,
            revoked_by = null, revoked_at = null, updated_at = now(), reason = 'dispute won: ' || (v ->> 'id')
-     where source_id = v_source and revoked_by = 'dispute' and reason = 'disputed: ' || (v ->> 'id');
+     where source_id = v_source and revoked_by = 'dispute';
     get diagnostics v_restored = row_count;
     if v_sub is not null and v_restored > 0 then
       -- The subscription's own state decides again.
@@ -372,15 +422,17 @@ begin
   end if;
 
   insert into public.payment_adjustments as a (id, kind, charge_id, payment_intent_id, purchase_id, subscription_id,
-    invoice_id, amount, amount_refunded, currency, full_refund, status, reason, access_revoked, livemode, last_event_id)
+    invoice_id, amount, amount_refunded, currency, full_refund, status, reason, access_revoked, revoke_requested,
+    livemode, last_event_id)
   values (v ->> 'id', v_kind, v ->> 'charge_id', v ->> 'payment_intent_id', v_purchase, v_sub, v_invoice,
     (v ->> 'amount')::bigint, (v ->> 'amount_refunded')::bigint, v ->> 'currency', (v ->> 'full_refund')::boolean,
-    v ->> 'status', v ->> 'reason', v_revoked > 0, coalesce((v ->> 'livemode')::boolean, false), p_event_id)
+    v_status, v ->> 'reason', v_revoked > 0, v_requested, coalesce((v ->> 'livemode')::boolean, false), p_event_id)
   on conflict (id) do update set
     amount_refunded = greatest(a.amount_refunded, excluded.amount_refunded),
     full_refund = a.full_refund or excluded.full_refund,
     status = excluded.status,
     access_revoked = case when v_restored > 0 then false else a.access_revoked or excluded.access_revoked end,
+    revoke_requested = a.revoke_requested or excluded.revoke_requested,
     purchase_id = coalesce(a.purchase_id, excluded.purchase_id),
     subscription_id = coalesce(a.subscription_id, excluded.subscription_id),
     last_event_id = excluded.last_event_id, updated_at = now();
