@@ -112,9 +112,9 @@ function drainSection(d: DrainResult): string[] {
     table(['platforms answer', 'delivered / due', 'seconds', 'rows/s', 'rows per 20 s run (est.)', 'HTTP requests TikTok / Meta', 'rows per request'], rows),
     '',
     `What it shows: ${perRequest.toFixed(1)} rows travel per platform request with a batch size of ${d.batchSize}: each ` +
-      `claim takes about ${Math.round(perRound)} rows (two batches; \`claimLimit\` in src/outbox/deliver.ts), split over ` +
-      'the two platforms, which are sent to in parallel, and claims run one after another. Throughput is therefore set ' +
-      'by platform latency (about one claim per round trip), not by CPU or the database.',
+      `claim takes up to one batch (\`claimLimit\` in src/outbox/deliver.ts, so that the lease covers a batch and its ` +
+      'row-by-row resend), here split over the two platforms, which are sent to in parallel; claims run one after ' +
+      'another. Throughput is therefore set by platform latency (about one claim per round trip), not by CPU or the database.',
     '',
   ];
 }
