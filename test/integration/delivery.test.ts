@@ -2,15 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
 import { useHarness, testNowSeconds } from '../support/harness.ts';
 import { loadEvent, withChanges } from '../support/stripe-sign.ts';
-import type { RecordedRequest } from '../support/fake-platforms.ts';
+import { tiktokEventsSent as tiktokEvents, metaEventsSent as metaEvents } from '../support/fake-platforms.ts';
 
 const USD_PAID = 'checkout.session.completed.payment.usd.paid';
 const SESSION = loadEvent(USD_PAID).data.object.id;
 
 type TikTokBody = { test_event_code?: string; data: { event: string; event_id: string }[] };
 type MetaBody = { test_event_code?: string; data: { event_name: string; event_id: string }[] };
-const tiktokEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as TikTokBody).data.map((e) => `${e.event}:${e.event_id}`));
-const metaEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as MetaBody).data.map((e) => `${e.event_name}:${e.event_id}`));
 
 describe.skipIf(!hasPostgres)('conversion delivery on PostgreSQL', () => {
   const h = useHarness();

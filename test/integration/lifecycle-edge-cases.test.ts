@@ -9,13 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
 import { useHarness, type Harness } from '../support/harness.ts';
 import { lineItemsFor } from '../support/fake-stripe.ts';
-import type { RecordedRequest } from '../support/fake-platforms.ts';
+import { tiktokEventsSent as tiktokEvents, metaEventsSent as metaEvents } from '../support/fake-platforms.ts';
 import {
   EUR,
   T0,
   USD_TRIAL,
-  charge,
-  chargeRefundedEvent,
   disputeCreatedEvent,
   eurCheckoutCompleted,
   eurSubscription,
@@ -24,28 +22,18 @@ import {
   subscriptionEvent,
   usdTrialCheckoutCompleted,
   usdTrialSubscription,
-  type ChargeSpec,
   type SubscriptionState,
+  USD_CHARGE,
+  disputeClosedEvent,
+  refundEvent,
 } from '../support/lifecycle-events.ts';
 import { loadEvent, withChanges } from '../support/stripe-sign.ts';
 
 type Row = Record<string, unknown>;
-type TikTokBody = { data: { event: string; event_id: string }[] };
-type MetaBody = { data: { event_name: string; event_id: string }[] };
-const tiktokEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as TikTokBody).data.map((e) => `${e.event}:${e.event_id}`)).sort();
-const metaEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as MetaBody).data.map((e) => `${e.event_name}:${e.event_id}`)).sort();
 
 const DAY = 86_400;
 const usdPaid = loadEvent('checkout.session.completed.payment.usd.paid');
 const USD_SESSION = usdPaid.data.object.id;
-const USD_CHARGE: ChargeSpec = {
-  id: 'ch_3TSI2UkaRxFx7Qa20xk8Wq1M',
-  paymentIntent: usdPaid.data.object.payment_intent as string,
-  customer: usdPaid.data.object.customer as string,
-  amount: 4900,
-  currency: 'usd',
-  created: usdPaid.created - 2,
-};
 
 /** A second subscription on Lena's Stripe customer, bought by another user of the app. */
 const B = {
@@ -73,15 +61,7 @@ const bCheckoutCompleted = () =>
     { newId: true },
   );
 
-/** charge.dispute.closed: the same dispute object, with its final status. */
-const disputeClosed = (spec: ChargeSpec & { disputeId: string }, status: 'won' | 'lost' | 'warning_closed', at: number): Stripe.Event => {
-  const event = disputeCreatedEvent(spec, at) as unknown as { type: string; data: { object: { status: string } } };
-  event.type = 'charge.dispute.closed';
-  event.data.object.status = status;
-  return event as unknown as Stripe.Event;
-};
-const refund = (spec: ChargeSpec, refunded: number, at: number, before = 0) =>
-  chargeRefundedEvent(charge({ ...spec, amountRefunded: refunded }), at, before);
+const refund = refundEvent;
 
 /** Runs `query` as `authenticated` with this user's JWT, in a transaction rolled back after. */
 async function asUser(h: Harness, userId: string, query: string): Promise<Row[]> {
@@ -141,7 +121,7 @@ describe.skipIf(!hasPostgres)('lifecycle edge cases on PostgreSQL', () => {
       await h.post(disputeCreatedEvent(dispute, usdPaid.created + 10 * DAY));
       expect(await access(USD_SESSION)).toMatchObject([{ status: 'revoked', revoked_by: 'dispute' }]);
       await h.post(refund(USD_CHARGE, 4900, usdPaid.created + 11 * DAY));
-      await h.post(disputeClosed(dispute, status, usdPaid.created + 30 * DAY));
+      await h.post(disputeClosedEvent(dispute, status, usdPaid.created + 30 * DAY));
 
       expect(await access(USD_SESSION)).toMatchObject([{ status: 'revoked' }]);
       expect(await adjustments()).toMatchObject([
@@ -158,10 +138,10 @@ describe.skipIf(!hasPostgres)('lifecycle edge cases on PostgreSQL', () => {
       await h.post(disputeCreatedEvent(second, usdPaid.created + 12 * DAY));
       expect(await access(USD_SESSION)).toMatchObject([{ status: 'revoked', revoked_by: 'dispute' }]);
 
-      await h.post(disputeClosed(first, 'won', usdPaid.created + 30 * DAY));
+      await h.post(disputeClosedEvent(first, 'won', usdPaid.created + 30 * DAY));
       expect(await access(USD_SESSION)).toMatchObject([{ status: 'revoked', revoked_by: 'dispute' }]);
 
-      await h.post(disputeClosed(second, 'won', usdPaid.created + 32 * DAY));
+      await h.post(disputeClosedEvent(second, 'won', usdPaid.created + 32 * DAY));
       expect(await access(USD_SESSION)).toMatchObject([{ status: 'active', revoked_by: null }]);
       expect(await adjustments()).toMatchObject([
         { id: first.disputeId, status: 'won' },
@@ -195,7 +175,7 @@ describe.skipIf(!hasPostgres)('lifecycle edge cases on PostgreSQL', () => {
   it('a dispute closed (won) before its `created` arrives never revokes, and stays won', async () => {
     const dispute = { ...USD_CHARGE, disputeId: 'du_1TSI2UkaRxFx7Qa2Edge0004' };
     await h.post(usdPaid);
-    await h.post(disputeClosed(dispute, 'won', usdPaid.created + 30 * DAY));
+    await h.post(disputeClosedEvent(dispute, 'won', usdPaid.created + 30 * DAY));
     const late = await h.post(disputeCreatedEvent(dispute, usdPaid.created + 10 * DAY));
     expect(late.body).toMatchObject({ outcome: 'processed' });
 

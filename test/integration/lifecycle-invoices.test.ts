@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
 import { useHarness } from '../support/harness.ts';
-import type { RecordedRequest } from '../support/fake-platforms.ts';
+import { tiktokEventsSent as tiktokEvents, metaEventsSent as metaEvents } from '../support/fake-platforms.ts';
 import {
   EUR,
   T0,
@@ -22,10 +22,7 @@ import {
 } from '../support/lifecycle-events.ts';
 import { loadEvent } from '../support/stripe-sign.ts';
 
-type TikTokBody = { data: { event: string; event_id: string; properties?: { value?: number; currency?: string } }[] };
 type MetaBody = { data: { event_name: string; event_id: string; custom_data?: { value?: number; currency?: string } }[] };
-const tiktokEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as TikTokBody).data.map((e) => `${e.event}:${e.event_id}`)).sort();
-const metaEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as MetaBody).data.map((e) => `${e.event_name}:${e.event_id}`)).sort();
 
 const DAY = 86_400;
 const P1 = EUR.period1;

@@ -11,7 +11,6 @@ import {
   EUR,
   T0,
   charge,
-  chargeRefundedEvent,
   disputeCreatedEvent,
   eurCheckoutCompleted,
   eurFirstInvoicePaid,
@@ -19,37 +18,17 @@ import {
   invoice,
   invoiceEvent,
   subscriptionEvent,
-  type ChargeSpec,
+  USD_CHARGE,
+  EUR_CHARGE,
+  disputeClosedEvent,
+  refundEvent,
 } from '../support/lifecycle-events.ts';
 import { loadEvent } from '../support/stripe-sign.ts';
 
 const usdPaid = loadEvent('checkout.session.completed.payment.usd.paid');
 const USD_SESSION = usdPaid.data.object.id;
-const USD_CHARGE: ChargeSpec = {
-  id: 'ch_3TSI2UkaRxFx7Qa20xk8Wq1M',
-  paymentIntent: usdPaid.data.object.payment_intent as string,
-  customer: usdPaid.data.object.customer as string,
-  amount: 4900,
-  currency: 'usd',
-  created: usdPaid.created - 2,
-};
-const EUR_CHARGE: ChargeSpec = {
-  id: 'ch_3Eur1stInvRxFx7Qa21pQ9sLkT',
-  paymentIntent: 'pi_3Eur1stInvRxFx7Qa21dG4hNvB',
-  customer: EUR.customer,
-  amount: 1900,
-  currency: 'eur',
-  created: T0 + 5,
-};
 const DAY = 86_400;
 
-/** charge.dispute.closed: the same dispute object, with its final status. */
-const disputeClosed = (spec: ChargeSpec & { disputeId: string }, status: 'won' | 'lost', at: number): Stripe.Event => {
-  const event = disputeCreatedEvent(spec, at) as unknown as { type: string; data: { object: { status: string } } };
-  event.type = 'charge.dispute.closed';
-  event.data.object.status = status;
-  return event as unknown as Stripe.Event;
-};
 
 describe.skipIf(!hasPostgres)('refunds and disputes on PostgreSQL', () => {
   const h = useHarness((h) => {
@@ -61,8 +40,7 @@ describe.skipIf(!hasPostgres)('refunds and disputes on PostgreSQL', () => {
                      full_refund, status, reason, access_revoked from payment_adjustments order by id`;
   const access = (source: string) =>
     h.tdb.sql`select status, revoked_by, reason from entitlements where source_id = ${source}`;
-  const refund = (spec: ChargeSpec, refunded: number, at: number, before = 0) =>
-    chargeRefundedEvent(charge({ ...spec, amountRefunded: refunded }), at, before);
+  const refund = refundEvent;
   const eurBought = async () => {
     await h.post(eurCheckoutCompleted());
     await h.post(eurFirstInvoicePaid());
@@ -181,7 +159,7 @@ describe.skipIf(!hasPostgres)('refunds and disputes on PostgreSQL', () => {
       const spec = { ...EUR_CHARGE, disputeId: 'du_1Eur1stInvRxFx7Qa2Dsp0002' };
       await h.post(disputeCreatedEvent(spec, T0 + 10 * DAY));
       expect(await access(EUR.subscription)).toMatchObject([{ status: 'revoked', revoked_by: 'dispute' }]);
-      await h.post(disputeClosed(spec, 'won', T0 + 30 * DAY));
+      await h.post(disputeClosedEvent(spec, 'won', T0 + 30 * DAY));
       expect(await access(EUR.subscription)).toMatchObject([{ status: 'active', revoked_by: null }]);
       expect(await adjustments()).toMatchObject([{ id: spec.disputeId, status: 'won', access_revoked: false }]);
     });
@@ -192,14 +170,14 @@ describe.skipIf(!hasPostgres)('refunds and disputes on PostgreSQL', () => {
     it('won: access comes back', async () => {
       await h.post(usdPaid);
       await h.post(disputeCreatedEvent(spec, usdPaid.created + 20 * DAY));
-      await h.post(disputeClosed(spec, 'won', usdPaid.created + 40 * DAY));
+      await h.post(disputeClosedEvent(spec, 'won', usdPaid.created + 40 * DAY));
       expect(await access(USD_SESSION)).toEqual([{ status: 'active', revoked_by: null, reason: `dispute won: ${spec.disputeId}` }]);
     });
 
     it('lost: access stays revoked', async () => {
       await h.post(usdPaid);
       await h.post(disputeCreatedEvent(spec, usdPaid.created + 20 * DAY));
-      await h.post(disputeClosed(spec, 'lost', usdPaid.created + 40 * DAY));
+      await h.post(disputeClosedEvent(spec, 'lost', usdPaid.created + 40 * DAY));
       expect(await access(USD_SESSION)).toMatchObject([{ status: 'revoked', revoked_by: 'dispute' }]);
     });
   });

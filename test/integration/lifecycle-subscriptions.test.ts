@@ -6,7 +6,7 @@ import type Stripe from 'stripe';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { hasPostgres } from '../support/pg.ts';
 import { useHarness, testNowSeconds } from '../support/harness.ts';
-import type { RecordedRequest } from '../support/fake-platforms.ts';
+import { tiktokEventsSent as tiktokEvents, metaEventsSent as metaEvents } from '../support/fake-platforms.ts';
 import { prices } from '../support/fake-stripe.ts';
 import {
   EUR,
@@ -19,10 +19,6 @@ import {
   usdTrialSubscription,
 } from '../support/lifecycle-events.ts';
 
-type TikTokBody = { data: { event: string; event_id: string }[] };
-type MetaBody = { data: { event_name: string; event_id: string }[] };
-const tiktokEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as TikTokBody).data.map((e) => `${e.event}:${e.event_id}`)).sort();
-const metaEvents = (r: RecordedRequest[]) => r.flatMap((x) => (x.body as MetaBody).data.map((e) => `${e.event_name}:${e.event_id}`)).sort();
 
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];

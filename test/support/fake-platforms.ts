@@ -177,3 +177,17 @@ function send(res: ServerResponse, response: FakeResponse): void {
   });
   res.end(payload);
 }
+
+/** `event:event_id` of every event TikTok received, sorted (for comparing what was sent). */
+export function tiktokEventsSent(requests: RecordedRequest[]): string[] {
+  return requests
+    .flatMap((r) => ((r.body as { data?: { event: string; event_id: string }[] }).data ?? []).map((e) => `${e.event}:${e.event_id}`))
+    .sort();
+}
+
+/** `event_name:event_id` of every event Meta received, sorted. */
+export function metaEventsSent(requests: RecordedRequest[]): string[] {
+  return requests
+    .flatMap((r) => ((r.body as { data?: { event_name: string; event_id: string }[] }).data ?? []).map((e) => `${e.event_name}:${e.event_id}`))
+    .sort();
+}

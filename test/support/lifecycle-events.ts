@@ -273,6 +273,28 @@ export interface ChargeSpec {
   created?: number;
 }
 
+const usdPaidCheckout = loadEvent('checkout.session.completed.payment.usd.paid');
+
+/** The charge that paid the one-time USD fixture. */
+export const USD_CHARGE: ChargeSpec = {
+  id: 'ch_3TSI2UkaRxFx7Qa20xk8Wq1M',
+  paymentIntent: usdPaidCheckout.data.object.payment_intent as string,
+  customer: usdPaidCheckout.data.object.customer as string,
+  amount: 4900,
+  currency: 'usd',
+  created: usdPaidCheckout.created - 2,
+};
+
+/** The charge that paid the EUR subscription's first invoice. */
+export const EUR_CHARGE: ChargeSpec = {
+  id: 'ch_3Eur1stInvRxFx7Qa21pQ9sLkT',
+  paymentIntent: 'pi_3Eur1stInvRxFx7Qa21dG4hNvB',
+  customer: EUR.customer,
+  amount: 1900,
+  currency: 'eur',
+  created: T0 + 5,
+};
+
 /** A charge as in `charge.refunded` (since 2022-11-15 without an embedded `refunds` list). */
 export function charge(spec: ChargeSpec): Record<string, unknown> {
   const refunded = spec.amountRefunded ?? 0;
@@ -374,4 +396,21 @@ export function disputeCreatedEvent(spec: ChargeSpec & { disputeId: string }, cr
       },
     },
   } as unknown as Stripe.Event;
+}
+
+/** charge.dispute.closed: the same dispute object, with its final status. */
+export function disputeClosedEvent(
+  spec: ChargeSpec & { disputeId: string },
+  status: 'won' | 'lost' | 'warning_closed',
+  created: number,
+): Stripe.Event {
+  const event = disputeCreatedEvent(spec, created) as unknown as { type: string; data: { object: { status: string } } };
+  event.type = 'charge.dispute.closed';
+  event.data.object.status = status;
+  return event as unknown as Stripe.Event;
+}
+
+/** charge.refunded for a charge refunded up to `refunded` (minor units). */
+export function refundEvent(spec: ChargeSpec, refunded: number, created: number, before = 0): Stripe.Event {
+  return chargeRefundedEvent(charge({ ...spec, amountRefunded: refunded }), created, before) as Stripe.Event;
 }
