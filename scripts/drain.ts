@@ -3,10 +3,9 @@
  * prints what happened. `npm run drain -- --requeue-dead` first puts dead rows back in the queue
  * (after fixing a token, say); `--requeue-skipped` does the same for skipped ones.
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.ts';
 import { createApp, deliverSafely } from '../src/app.ts';
+import { localConfig, run } from './local.ts';
 
 const { values } = parseArgs({
   options: {
@@ -15,15 +14,15 @@ const { values } = parseArgs({
   },
 });
 
-if (existsSync('.env')) process.loadEnvFile('.env');
 // No dry-run log here: pointed at production it would print hashed identifiers and page URLs.
-const app = createApp({ config: loadConfig(process.env, { local: true }) });
-const db = await app.db();
+const app = createApp({ config: localConfig() });
 
-const statuses = [...(values['requeue-dead'] ? ['dead'] : []), ...(values['requeue-skipped'] ? ['skipped'] : [])];
-if (statuses.length > 0) console.log(await db.call('outbox_requeue', { statuses }));
-
-const report = await deliverSafely(app, { deadline: Date.now() + 60_000 });
-console.log(report ?? 'delivery failed (see the log line above)');
-await db.close();
-process.exit(report ? 0 : 1);
+await run(async () => {
+  const db = await app.db();
+  const statuses = [...(values['requeue-dead'] ? ['dead'] : []), ...(values['requeue-skipped'] ? ['skipped'] : [])];
+  if (statuses.length > 0) console.log(await db.call('outbox_requeue', { statuses }));
+  const report = await deliverSafely(app, { deadline: Date.now() + 60_000 });
+  console.log(report ?? 'delivery failed (see the log line above)');
+  await db.close();
+  process.exitCode = report ? 0 : 1;
+});

@@ -2,14 +2,12 @@
  * `npm run db:migrate`: applies supabase/migrations to DATABASE_URL (or to the embedded database in
  * DATA_DIR when no DATABASE_URL is set). Never run implicitly by a request.
  */
-import { existsSync } from 'node:fs';
 import postgres from 'postgres';
-import { loadConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrations.ts';
 import { postgresMigrationTarget } from '../src/db/postgres.ts';
+import { localConfig, run } from './local.ts';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-const { storage } = loadConfig(process.env, { local: true });
+const { storage } = localConfig();
 
 if (storage.kind === 'supabase') {
   console.error(
@@ -28,8 +26,11 @@ if (storage.kind === 'postgres') {
     await sql.end();
   }
 } else {
-  const { openPglite } = await import('../src/db/pglite.ts');
-  const db = await openPglite(storage.dataDir);
-  console.log(`embedded database in ${storage.dataDir}/ is up to date`);
-  await db.close();
+  const { dataDir } = storage;
+  await run(async () => {
+    const { openPglite } = await import('../src/db/pglite.ts');
+    const db = await openPglite(dataDir);
+    console.log(db.applied.length ? `embedded database in ${dataDir}/: applied ${db.applied.join(', ')}` : `embedded database in ${dataDir}/ is up to date`);
+    await db.close();
+  });
 }

@@ -6,11 +6,10 @@
  * gives the event a new id, to replay it as a new event rather than a duplicate.
  */
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.ts';
 import { signStripePayload } from '../src/stripe/signature.ts';
+import { fail, localConfig } from './local.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -22,8 +21,7 @@ if (!file) {
   process.exit(2);
 }
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-const config = loadConfig(process.env, { local: true });
+const config = localConfig();
 const url = values.url ?? `http://localhost:${config.port}/.netlify/functions/stripe-webhook`;
 
 let body = await readFile(file, 'utf8');
@@ -41,7 +39,9 @@ const response = await fetch(url, {
     'stripe-signature': signStripePayload(body, secret, Math.floor(Date.now() / 1000)),
   },
   body,
-});
+}).catch((error: Error & { cause?: { code?: string } }) =>
+  fail(`could not reach ${url} (${error.cause?.code ?? error.message}): is \`npm start\` running, on this PORT?`),
+);
 console.log(`${response.status} ${response.statusText}`);
 console.log(await response.text());
 process.exit(response.ok ? 0 : 1);

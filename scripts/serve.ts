@@ -7,16 +7,15 @@
  * own emulators start a fresh worker per request, which cannot share an embedded database.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { existsSync } from 'node:fs';
 import type { Context } from '@netlify/functions';
-import { loadConfig } from '../src/config.ts';
 import { createApp, deliverSafely, setApp } from '../src/app.ts';
+import type { Database } from '../src/db/port.ts';
+import { localConfig, run } from './local.ts';
 
 type Handler = (req: Request, context: Context) => Promise<Response>;
 const FUNCTIONS = ['stripe-webhook', 'conversions-drain'] as const;
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-const config = loadConfig(process.env, { local: true });
+const config = localConfig();
 const app = createApp({ config, dryRun: true });
 setApp(app);
 
@@ -27,7 +26,14 @@ for (const name of FUNCTIONS) {
 }
 
 // Open (and, for the embedded database, migrate) before listening: the first event is then fast.
-const db = await app.db();
+let db!: Database;
+await run(async () => {
+  db = await app.db();
+  // A configured database that was never migrated fails on the first event; say so now.
+  await db.call('outbox_claim', { limit: 1, ids: [] }).catch((error: Error) => {
+    console.warn(`warning: the database does not answer as migrated (${error.message}); run npm run db:migrate`);
+  });
+});
 
 const pending = new Set<Promise<unknown>>();
 let requestCount = 0;

@@ -20,7 +20,7 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 const coreSchema = z.object({
-  STRIPE_WEBHOOK_SECRET: z.string().check(
+  STRIPE_WEBHOOK_SECRET: z.string({ error: 'required: the endpoint signing secret, whsec_…' }).check(
     z.refine((v) => v.split(',').every((s) => /^whsec_\S+$/.test(s.trim())), {
       message: 'must be one or more comma-separated whsec_… secrets',
     }),
@@ -97,16 +97,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  if (parsed.success && parsed.data.SUPABASE_URL && !parsed.data.SUPABASE_SERVICE_ROLE_KEY) {
-    problems.push('SUPABASE_SERVICE_ROLE_KEY: required when SUPABASE_URL is set');
-  }
-  // A claim may take a batch request and then its row-by-row resend (ISOLATION_CONCURRENCY at a
-  // time): the lease must outlast both, or a second worker takes the rows over while they are sent.
-  if (parsed.success) {
-    const { DELIVERY_LEASE_SECONDS: lease, DELIVERY_TIMEOUT_MS: timeout, DELIVERY_BATCH_SIZE: batch } = parsed.data;
-    const needed = Math.ceil((timeout * (2 + Math.ceil(batch / ISOLATION_CONCURRENCY)) + 5000) / 1000);
-    if (lease < needed) problems.push(`DELIVERY_LEASE_SECONDS: must be at least ${needed} for this timeout and batch size`);
-  }
+  problems.push(...crossFieldProblems(input));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -142,6 +133,28 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * Settings that depend on each other, checked on the raw values so that they are reported together
+ * with every other bad key.
+ */
+function crossFieldProblems(input: Env): string[] {
+  const problems: string[] = [];
+  if (input.SUPABASE_URL && !input.SUPABASE_SERVICE_ROLE_KEY) {
+    problems.push('SUPABASE_SERVICE_ROLE_KEY: required when SUPABASE_URL is set');
+  }
+  // A claim may take a batch request and then its row-by-row resend (ISOLATION_CONCURRENCY at a
+  // time): the lease must outlast both, or a second worker takes the rows over while they are sent.
+  const num = (key: string, fallback: number) => (input[key] === undefined ? fallback : Number(input[key]));
+  const lease = num('DELIVERY_LEASE_SECONDS', 120);
+  const timeout = num('DELIVERY_TIMEOUT_MS', 5000);
+  const batch = num('DELIVERY_BATCH_SIZE', 100);
+  if ([lease, timeout, batch].every((n) => Number.isInteger(n) && n > 0)) {
+    const needed = Math.ceil((timeout * (2 + Math.ceil(batch / ISOLATION_CONCURRENCY)) + 5000) / 1000);
+    if (lease < needed) problems.push(`DELIVERY_LEASE_SECONDS: must be at least ${needed} for this timeout and batch size`);
+  }
+  return problems;
 }
 
 /** Every environment key the project reads; `.env.example` must document exactly these. */

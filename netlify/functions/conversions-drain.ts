@@ -5,7 +5,9 @@ import { deliverSafely, getApp } from '../../src/app.ts';
  * Every minute: delivers every due conversion (retries included). The guaranteed path; the
  * webhook's after-response delivery is only the fast one. Locally, a POST runs one drain.
  */
-export default async (_req: Request, _context: Context): Promise<Response> => {
+export default async (req: Request, _context: Context): Promise<Response> => {
+  // Netlify's scheduler POSTs; anything else is not a drain request.
+  if (req.method !== 'POST') return Response.json({ error: 'method not allowed' }, { status: 405, headers: { allow: 'POST' } });
   let app;
   try {
     app = await getApp();

@@ -2,20 +2,33 @@ import type { PGlite } from '@electric-sql/pglite';
 import { mkdir } from 'node:fs/promises';
 import { assertSqlFunction, DatabaseError, type Database, type SqlFunction } from './port.ts';
 import { APPLIED_VERSIONS_SQL, migrate, RECORD_MIGRATION_SQL, type MigrationTarget } from './migrations.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 /**
  * The embedded database for `npm start` and tests: real PostgreSQL compiled to WebAssembly, kept in
  * DATA_DIR. One process may open a data directory at a time, so callers share one instance.
  * Migrations are applied on open: there is no separate server to migrate.
  */
-export async function openPglite(dataDir?: string): Promise<Database & { pg: PGlite }> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
+export async function openPglite(dataDir?: string): Promise<Database & { pg: PGlite; applied: string[] }> {
+  let unlock = async () => {};
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = await lockDataDir(dataDir);
+  }
   // Imported here, not at the top: bundlers inline this module into the functions, and a top-level
   // import would load the 25 MB embedded database on every cold start in production.
   const { PGlite } = await import('@electric-sql/pglite');
-  const pg = await PGlite.create(dataDir);
-  await migrate(pgliteMigrationTarget(pg));
+  let pg: PGlite;
+  let applied: string[];
+  try {
+    pg = await PGlite.create(dataDir);
+    applied = await migrate(pgliteMigrationTarget(pg));
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   return {
+    applied,
     kind: 'pglite',
     pg,
     async call<T>(fn: SqlFunction, args: object): Promise<T> {
@@ -27,7 +40,10 @@ export async function openPglite(dataDir?: string): Promise<Database & { pg: PGl
         throw new DatabaseError(`${fn} failed: ${(error as Error).message}`, pg.closed, { cause: error });
       }
     },
-    close: () => pg.close(),
+    close: async () => {
+      await pg.close();
+      await unlock();
+    },
   };
 }
 

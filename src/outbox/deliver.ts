@@ -79,11 +79,11 @@ async function deliverGroup(deps: DeliveryDeps, rows: ClaimedRow[]): Promise<Com
   const settings = deps.settings[destination.name] ?? null;
   if (!settings) {
     if (deps.dryRun) logDryRun(deps.log, destination, rows);
-    return rows.map((r) => completed(r, { outcome: 'skipped', reason: `${destination.name} is off: no pixel id or access token` }));
+    return skip(deps.log, rows, `${destination.name} is off: no pixel id or access token`);
   }
   // Test purchases must never reach a live pixel.
   if (!first.livemode && !settings.testEventCode) {
-    return rows.map((r) => completed(r, { outcome: 'skipped', reason: `Stripe test-mode event and no ${destination.name} test event code` }));
+    return skip(deps.log, rows, `Stripe test-mode event and no ${destination.name} test event code`);
   }
 
   const out: CompletedRow[] = [];
@@ -110,6 +110,11 @@ async function deliverGroup(deps: DeliveryDeps, rows: ClaimedRow[]): Promise<Com
   return out;
 }
 
+function skip(log: Logger, rows: ClaimedRow[], reason: string): CompletedRow[] {
+  log.info('conversions skipped', { reason, event_ids: rows.map((r) => r.event_id) });
+  return rows.map((r) => completed(r, { outcome: 'skipped', reason }));
+}
+
 /** Rows that must not be sent at all, decided without a request. */
 function refuse(destination: Destination, row: ClaimedRow, nowSeconds: number): Parameters<typeof completed>[1] | null {
   if (!row.payload) return { outcome: 'permanent', reason: 'no payload to send' };
@@ -121,15 +126,23 @@ function refuse(destination: Destination, row: ClaimedRow, nowSeconds: number): 
   return rejected ? { outcome: 'permanent', reason: rejected } : null;
 }
 
-/** What an off destination would have received, with network identifiers masked. */
+/**
+ * What an off destination would have received, for a developer to read: the shape and the values
+ * that are not about a person; hashes, network and click identifiers, and the page URL are masked.
+ */
 function logDryRun(log: Logger, destination: Destination, rows: ClaimedRow[]): void {
-  const conversions = rows.flatMap((r) => (r.payload ? [r.payload] : []));
+  const conversions = rows.flatMap((r) => (r.payload ? [{ ...r.payload, eventName: r.event_name }] : []));
   if (conversions.length === 0) return;
   const request = destination.buildRequest(
     conversions,
     { pixelId: '<pixel id>', accessToken: '<token>', apiBaseUrl: 'https://dry-run.invalid' } as never,
     {},
   );
-  const body = request.body.replace(/"(ip|user_agent|client_ip_address|client_user_agent)":"[^"]*"/g, '"$1":"<redacted>"');
+  const body = request.body
+    .replace(/"[0-9a-f]{64}"/g, '"<sha256>"')
+    .replace(
+      /"(ip|user_agent|client_ip_address|client_user_agent|fbc|fbp|ttclid|ttp|url|event_source_url|referrer)":"[^"]*"/g,
+      '"$1":"<redacted>"',
+    );
   log.info('dry-run: destination is off, not sent', { destination: destination.name, event_ids: rows.map((r) => r.event_id), body });
 }

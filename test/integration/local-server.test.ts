@@ -1,4 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const FIXTURE = 'test/fixtures/stripe/checkout.session.completed.payment.usd.paid.json';
 
 async function freePort(): Promise<number> {
@@ -62,10 +65,19 @@ describe('local server (npm start) with replay', () => {
     expect(JSON.parse(fresh.stdout.split('\n')[1]!)).toMatchObject({ outcome: 'processed' });
   });
 
-  it('logs the dry-run payload, hashed, for destinations without tokens', async () => {
+  it('logs the dry-run payload for destinations without tokens, with nothing about the person in it', async () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(output).toContain('dry-run: destination is off');
-    expect(output).not.toContain('zoe.angstrom@example.com');
+    expect(output).toContain('\\"event\\":\\"CompletePayment\\"');
+    const metadata = JSON.parse(readFileSync(FIXTURE, 'utf8')).data.object.metadata as Record<string, string>;
+    for (const value of ['zoe.angstrom@example.com', metadata.client_ip_address!, metadata.ttclid!, metadata.fbp!, sha('zoe.angstrom@example.com')]) {
+      expect(output).not.toContain(value);
+    }
+  });
+
+  it('refuses a second process on the same embedded database, with a plain message', async () => {
+    const drain = await run(process.execPath, ['--import', 'tsx', 'scripts/drain.ts'], { env }).catch((error: { code: number; stderr: string }) => error);
+    expect(drain).toMatchObject({ code: 2, stderr: expect.stringMatching(/is open in process \d+/) });
   });
 
   it('runs the drain on POST and serves 404 for unknown functions', async () => {
@@ -73,6 +85,7 @@ describe('local server (npm start) with replay', () => {
     const drain = await fetch(`${base}/conversions-drain`, { method: 'POST' });
     expect(drain.status).toBe(200);
     expect(await drain.json()).toMatchObject({ claimed: expect.any(Number) });
+    expect((await fetch(`${base}/conversions-drain`)).status).toBe(405);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
   });
 
   it('requires the webhook secret outside local runs, and supplies a development one locally', () => {
-    expect(problemsOf({})).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET:/)]);
+    expect(problemsOf({})).toEqual(['STRIPE_WEBHOOK_SECRET: required: the endpoint signing secret, whsec_…']);
     expect(loadConfig({}, { local: true }).stripe.webhookSecrets).toEqual([LOCAL_WEBHOOK_SECRET]);
   });
 
@@ -66,6 +66,11 @@ describe('delivery timing', () => {
     ]);
     expect(problemsOf({ ...base, DELIVERY_LEASE_SECONDS: '65' })).toEqual([]);
     expect(problemsOf({ STRIPE_WEBHOOK_SECRET: SECRET })).toEqual([]);
+  });
+
+  it('is reported together with every other bad key', () => {
+    const problems = problemsOf({ STRIPE_WEBHOOK_SECRET: 'nope', DELIVERY_LEASE_SECONDS: '1', SUPABASE_URL: 'https://x.supabase.co' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DELIVERY_LEASE_SECONDS', 'STRIPE_WEBHOOK_SECRET', 'SUPABASE_SERVICE_ROLE_KEY']);
   });
 });
 

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, type Config } from '../src/config.ts';
+import { DataDirInUseError } from '../src/db/data-dir-lock.ts';
+
+/**
+ * What every local script does first: read `.env` when there is one, load the configuration (with
+ * the local development secret when none is set), and turn expected failures into one plain line
+ * instead of a stack trace.
+ */
+export function localConfig(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig(process.env, { local: true });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+export function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+/** Runs a script's body; a busy embedded database is reported as such, not as a crash. */
+export async function run(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof DataDirInUseError) fail(error.message);
+    throw error;
+  }
+}
