@@ -30,6 +30,11 @@ export interface CompletedRow {
   retry_after_seconds?: number;
 }
 
+/** The conversions to send for rows, each named as its row stored it. */
+export function conversionsOf(rows: ClaimedRow[]): Conversion[] {
+  return rows.flatMap((r) => (r.payload ? [{ ...r.payload, eventName: r.event_name }] : []));
+}
+
 export function completed(
   row: ClaimedRow,
   result: Partial<Omit<Classification, 'outcome'>> & { outcome: CompletedRow['outcome'] },

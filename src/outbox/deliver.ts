@@ -2,7 +2,7 @@ import type { Database } from '../db/port.ts';
 import { destinationByName } from '../destinations/registry.ts';
 import type { BaseSettings, Destination } from '../destinations/types.ts';
 import { errorText, type Logger } from '../log.ts';
-import { completed, type ClaimedRow, type CompletedRow } from './claimed-row.ts';
+import { completed, conversionsOf, type ClaimedRow, type CompletedRow } from './claimed-row.ts';
 import { sendBatch } from './send-batch.ts';
 import type { HttpSend } from './send.ts';
 
@@ -34,7 +34,7 @@ export type DeliveryReport = Record<CompletedRow['outcome'], number> & { claimed
  * Rows per claim: at most one batch per destination, so a claim is at most one batch request plus
  * its row-by-row resend per destination (running in parallel), which the lease is checked to cover.
  */
-const claimLimit = (batchSize: number) => Math.min(1000, Math.max(25, batchSize));
+const claimLimit = (batchSize: number) => Math.min(1000, batchSize);
 
 /**
  * Claims due rows, sends them per destination and mode, and records every outcome. The guaranteed
@@ -42,9 +42,10 @@ const claimLimit = (batchSize: number) => Math.min(1000, Math.max(25, batchSize)
  */
 export async function deliverConversions(deps: DeliveryDeps, run: DeliveryRun = {}): Promise<DeliveryReport> {
   const report: DeliveryReport = { claimed: 0, stale: 0, delivered: 0, retryable: 0, permanent: 0, auth: 0, skipped: 0, expired: 0 };
+  const limit = run.ids ? Math.max(run.ids.length, 1) : claimLimit(deps.batchSize);
   do {
     const { rows } = await deps.db.call<{ rows: ClaimedRow[] }>('outbox_claim', {
-      limit: run.ids ? Math.max(run.ids.length, 1) : claimLimit(deps.batchSize),
+      limit,
       lease_seconds: deps.leaseSeconds,
       ...(run.ids && { ids: run.ids }),
     });
@@ -55,7 +56,7 @@ export async function deliverConversions(deps: DeliveryDeps, run: DeliveryRun = 
     const { stale } = await deps.db.call<{ stale: number }>('outbox_complete', { results });
     report.stale += stale;
     for (const r of results) report[r.outcome] += 1;
-    if (run.ids || rows.length < claimLimit(deps.batchSize)) break;
+    if (run.ids || rows.length < limit) break;
   } while (deps.now() < (run.deadline ?? Number.POSITIVE_INFINITY));
   return report;
 }
@@ -131,7 +132,7 @@ function refuse(destination: Destination, row: ClaimedRow, nowSeconds: number): 
  * that are not about a person; hashes, network and click identifiers, and the page URL are masked.
  */
 function logDryRun(log: Logger, destination: Destination, rows: ClaimedRow[]): void {
-  const conversions = rows.flatMap((r) => (r.payload ? [{ ...r.payload, eventName: r.event_name }] : []));
+  const conversions = conversionsOf(rows);
   if (conversions.length === 0) return;
   const request = destination.buildRequest(
     conversions,

@@ -1,5 +1,5 @@
 import type { BaseSettings, Destination } from '../destinations/types.ts';
-import { completed, type ClaimedRow, type CompletedRow } from './claimed-row.ts';
+import { completed, conversionsOf, type ClaimedRow, type CompletedRow } from './claimed-row.ts';
 import { NetworkError, type HttpSend } from './send.ts';
 
 export interface BatchContext {
@@ -21,7 +21,7 @@ export const ISOLATION_CONCURRENCY = 10;
  * (resending an accepted one is harmless: the platforms deduplicate on event_id).
  */
 export async function sendBatch(ctx: BatchContext, rows: ClaimedRow[]): Promise<CompletedRow[]> {
-  const conversions = rows.flatMap((r) => (r.payload ? [{ ...r.payload, eventName: r.event_name }] : []));
+  const conversions = conversionsOf(rows);
   const request = ctx.destination.buildRequest(conversions, ctx.settings as never, ctx.options);
   const started = ctx.now();
   let status: number;
