@@ -5,8 +5,13 @@
  * because both platforms require them unhashed.
  */
 
-/** What happened, independent of any platform's event names. */
-export type ConversionKind = 'purchase' | 'subscribe' | 'start_trial' | 'renewal';
+import type { FunnelKind } from './funnel-events.ts';
+
+/**
+ * What happened, independent of any platform's event names: the purchase kinds the webhook makes,
+ * and the funnel's other events (funnel-events.ts), which `track` and checkout creation queue.
+ */
+export type ConversionKind = 'purchase' | 'subscribe' | 'start_trial' | 'renewal' | FunnelKind;
 
 export interface ConversionItem {
   /** Stripe product id (or price id when the product is unknown). */

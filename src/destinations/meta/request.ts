@@ -1,16 +1,17 @@
+import { FUNNEL_EVENTS, isFunnelKind } from '../../conversions/funnel-events.ts';
 import type { Conversion, ConversionKind } from '../../conversions/types.ts';
 import type { OutgoingRequest } from '../types.ts';
 import type { MetaSettings } from './settings.ts';
 
-const EVENT_NAMES: Record<ConversionKind, string> = {
+const PURCHASE_NAMES = {
   purchase: 'Purchase',
   subscribe: 'Subscribe',
   start_trial: 'StartTrial',
   renewal: 'Purchase',
-};
+} as const;
 
 export function eventName(kind: ConversionKind): string {
-  return EVENT_NAMES[kind];
+  return isFunnelKind(kind) ? FUNNEL_EVENTS[kind].meta : PURCHASE_NAMES[kind];
 }
 
 /**

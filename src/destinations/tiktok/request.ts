@@ -1,3 +1,4 @@
+import { FUNNEL_EVENTS, isFunnelKind } from '../../conversions/funnel-events.ts';
 import type { Conversion, ConversionKind } from '../../conversions/types.ts';
 import type { EventNameSettings, OutgoingRequest } from '../types.ts';
 import { TRACK_PATH, type TiktokSettings } from './settings.ts';
@@ -13,6 +14,7 @@ export const SUPPORTED_CURRENCIES: ReadonlySet<string> = new Set([
 
 /** Renewals reuse the purchase name, so the pixel and the server agree on a single string. */
 export function eventName(kind: ConversionKind, settings: EventNameSettings): string {
+  if (isFunnelKind(kind)) return FUNNEL_EVENTS[kind].tiktok;
   switch (kind) {
     case 'purchase':
     case 'renewal':
