@@ -6,14 +6,28 @@
  * The handlers run in this process, so the embedded database is opened once and shared; Netlify's
  * own emulators start a fresh worker per request, which cannot share an embedded database.
  */
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Context } from '@netlify/functions';
 import { createApp, deliverSafely, setApp } from '../src/app.ts';
 import type { Database } from '../src/db/port.ts';
 import { localConfig, run } from './local.ts';
 
 type Handler = (req: Request, context: Context) => Promise<Response>;
-const FUNCTIONS = ['stripe-webhook', 'conversions-drain'] as const;
+/** Every entry file in netlify/functions is a function, as on Netlify. */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FUNCTIONS = readdirSync(path.join(ROOT, 'netlify/functions')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+const PUBLIC_DIR = path.join(ROOT, 'public');
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
 
 const config = localConfig();
 const app = createApp({ config, dryRun: true });
@@ -53,10 +67,12 @@ async function toRequest(req: IncomingMessage): Promise<Request> {
   });
 }
 
-function context(): Context {
+/** Netlify's context: the client's address is the socket's here (x-nf-client-connection-ip there). */
+function context(req: IncomingMessage): Context {
   const requestId = `local-${++requestCount}`;
   return {
     requestId,
+    ip: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
     waitUntil: (promise: Promise<unknown>) => {
       pending.add(promise);
       void promise.finally(() => pending.delete(promise));
@@ -66,14 +82,30 @@ function context(): Context {
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const match = /^\/\.netlify\/functions\/([\w-]+)\/?(?:\?.*)?$/.exec(req.url ?? '');
-  const handler = match?.[1] ? handlers.get(match[1]) : undefined;
+  if (!match) return serveStatic(req, res);
+  const handler = match[1] ? handlers.get(match[1]) : undefined;
   if (!handler) {
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no such function' }));
     return;
   }
-  const response = await handler(await toRequest(req), context());
+  const response = await handler(await toRequest(req), context(req));
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+/** The site's own files (Netlify's publish directory), e.g. /tracking.js and /status.html. */
+async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  const file = path.join(PUBLIC_DIR, pathname.endsWith('/') ? `${pathname}index.html` : pathname);
+  const body = file.startsWith(PUBLIC_DIR + path.sep) && (req.method === 'GET' || req.method === 'HEAD')
+    ? await readFile(file).catch(() => null)
+    : null;
+  if (!body) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 const server = createServer((req, res) => {
