@@ -38,10 +38,15 @@ language sql immutable set search_path = '' as $$
 $$;
 
 -- Whoever writes the payload (the webhook's transaction, an SQL copy for an invoice, `track`), the
--- keys follow it. Clearing the payload (cancelled, consent, retention) keeps the keys it had.
+-- keys follow it. Clearing the payload (cancelled, consent, retention) keeps the keys it had. A JSON
+-- null (the webhook's denied-consent rows) is stored as SQL NULL, so `payload is null` means "no
+-- conversion kept" everywhere.
 create function app_private.outbox_set_match_keys() returns trigger
 language plpgsql set search_path = '' as $$
 begin
+  if jsonb_typeof(new.payload) = 'null' then
+    new.payload := null;
+  end if;
   if new.payload is not null then
     new.match_keys := app_private.conversion_match_keys(new.payload);
   end if;
@@ -53,6 +58,7 @@ create trigger conversion_outbox_match_keys
   before insert or update of payload on public.conversion_outbox
   for each row execute function app_private.outbox_set_match_keys();
 
+update public.conversion_outbox set payload = null where jsonb_typeof(payload) = 'null';
 update public.conversion_outbox set match_keys = app_private.conversion_match_keys(payload)
  where payload is not null;
 

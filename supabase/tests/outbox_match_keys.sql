@@ -5,7 +5,8 @@ insert into public.conversion_outbox (destination, event_name, event_id, kind, o
 values ('meta', 'Lead', 'lead_1', 'lead', 'browser', true,
         '{"user":{"email":"a1","phoneDigits":"p1","phoneE164":"p2"},"client":{"ipAddress":"203.0.113.9","userAgent":"UA","fbp":"fb.1.1.1","ttp":""}}',
         now()),
-       ('tiktok', 'InitiateCheckout', 'cs_mk_1', 'initiate_checkout', 'checkout', true, null, now());
+       ('tiktok', 'InitiateCheckout', 'cs_mk_1', 'initiate_checkout', 'checkout', true, null, now()),
+       ('meta', 'Purchase', 'cs_mk_2', 'purchase', 'checkout', true, 'null'::jsonb, now());
 
 do $$
 declare
@@ -17,6 +18,9 @@ begin
 
   select match_keys into v_keys from public.conversion_outbox where event_id = 'cs_mk_1';
   assert v_keys = '{}', 'no payload, no keys';
+
+  assert (select payload is null from public.conversion_outbox where event_id = 'cs_mk_2'),
+    'a JSON null payload is stored as SQL NULL';
 
   update public.conversion_outbox set payload = null where event_id = 'lead_1';
   select match_keys into v_keys from public.conversion_outbox where event_id = 'lead_1';
