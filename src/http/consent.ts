@@ -25,6 +25,3 @@ export function resolveConsent(given: ConsentChoice | undefined, requireAdConsen
   if (given === 'denied' || requireAdConsent) return { adConsent: 'denied', identifiers: false, conversionConsent: 'denied' };
   return { identifiers: true, conversionConsent: 'unknown' };
 }
-
-/** Why a conversion was recorded but never sent, as the outbox row keeps it. */
-export const CONSENT_SKIP_REASON = 'ad_consent denied';
