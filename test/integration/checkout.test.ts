@@ -9,6 +9,7 @@ import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import createCheckoutSession from '../../netlify/functions/create-checkout-session.ts';
 import { setApp, type App } from '../../src/app.ts';
+import { checkoutSessionMetadata, withCheckoutMetadata } from '../../src/checkout/index.ts';
 import { hashUser } from '../../src/conversions/identity/hash-user.ts';
 import { formDecode, type FormTree } from '../support/form-decode.ts';
 import { prices } from '../support/fake-stripe.ts';
@@ -161,6 +162,25 @@ describe('a session is created', () => {
     expect(metadata.ttclid).toHaveLength(500);
     expect(metadata.event_source_url).toBe(page.slice(0, 499));
     expect(metadata).not.toHaveProperty('ttp');
+  });
+});
+
+describe('the exported helpers for apps’ own server code', () => {
+  it('write exactly the metadata the function writes, on the session and on the subscription', async () => {
+    const headers = {
+      cookie: '_fbc=fb.1.1795419000000.IwAR_same; _fbp=fb.1.1795000000000.9; _ttp=ttp-same',
+      referer: 'https://shop.example/plans?ttclid=E.C.P.same',
+      'user-agent': UA,
+      'x-forwarded-for': '192.0.2.60',
+    };
+    const page = { consent: 'granted' as const, event_source_url: 'https://shop.example/plans?ttclid=E.C.P.same' };
+    expect((await call({ body: { price: prices.proEur.id, ...page }, headers })).status).toBe(200);
+    const fromFunction = lastForm().metadata;
+    const own = checkoutSessionMetadata(new Request('https://app.example/api/checkout', { method: 'POST', headers }), page);
+    expect(own).toEqual(fromFunction);
+    const params = withCheckoutMetadata({ mode: 'subscription', line_items: [{ price: prices.proEur.id, quantity: 1 }], success_url: `${SITE}/ok` }, own);
+    expect(params).toMatchObject({ metadata: own, subscription_data: { metadata: own } });
+    expect(params).not.toHaveProperty('payment_intent_data');
   });
 });
 
