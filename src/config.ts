@@ -4,6 +4,10 @@ import * as tiktokSettings from './destinations/tiktok/settings.ts';
 import * as metaSettings from './destinations/meta/settings.ts';
 import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
+import * as httpSettings from './http/settings.ts';
+import type { HttpSettings } from './http/settings.ts';
+import * as checkoutSettings from './checkout/settings.ts';
+import type { CheckoutSettings } from './checkout/settings.ts';
 import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
 
 /**
@@ -47,6 +51,8 @@ const envSchema = z.object({
   ...coreSchema.shape,
   ...tiktokSettings.envSchema.shape,
   ...metaSettings.envSchema.shape,
+  ...httpSettings.envSchema.shape,
+  ...checkoutSettings.envSchema.shape,
 });
 
 export type Storage =
@@ -72,6 +78,10 @@ export interface Config {
   webhook: { maxBodyBytes: number };
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Browser-facing functions: allowed origins, the site's address, whether consent is required. */
+  http: HttpSettings;
+  /** create-checkout-session: prices, return URLs, whether sign-in is required, token verification. */
+  checkout: CheckoutSettings;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +142,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     webhook: { maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    http: httpSettings.toSettings(e),
+    checkout: checkoutSettings.toSettings(e, e.URL, e.SUPABASE_URL),
   };
 }
 
