@@ -6,7 +6,11 @@ export type SqlFunction =
   | 'stripe_record_event'
   | 'outbox_claim'
   | 'outbox_complete'
-  | 'outbox_requeue';
+  // Operations (status page, report, redrive, retention)
+  | 'ops_status'
+  | 'ops_report'
+  | 'ops_redrive'
+  | 'ops_retention';
 
 export interface Database {
   readonly kind: 'postgres' | 'supabase' | 'pglite';
@@ -30,7 +34,10 @@ const SQL_FUNCTIONS: ReadonlySet<string> = new Set<SqlFunction>([
   'stripe_record_event',
   'outbox_claim',
   'outbox_complete',
-  'outbox_requeue',
+  'ops_status',
+  'ops_report',
+  'ops_redrive',
+  'ops_retention',
 ]);
 
 /** Function names end up in SQL text; only the known ones may. */
