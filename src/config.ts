@@ -2,8 +2,10 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import * as tiktokSettings from './destinations/tiktok/settings.ts';
 import * as metaSettings from './destinations/meta/settings.ts';
+import * as opsSettings from './ops/settings.ts';
 import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
+import type { OpsSettings } from './ops/settings.ts';
 import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
 
 /**
@@ -47,6 +49,7 @@ const envSchema = z.object({
   ...coreSchema.shape,
   ...tiktokSettings.envSchema.shape,
   ...metaSettings.envSchema.shape,
+  ...opsSettings.envSchema.shape,
 });
 
 export type Storage =
@@ -72,6 +75,7 @@ export interface Config {
   webhook: { maxBodyBytes: number };
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  ops: OpsSettings;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +136,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     webhook: { maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    ops: opsSettings.toSettings(e),
   };
 }
 

@@ -11,12 +11,10 @@ alter table public.stripe_events add column payload_cleared_at timestamptz;
 create index conversion_outbox_event_time_idx on public.conversion_outbox (event_time);
 create index delivery_attempts_attempted_at_idx on public.delivery_attempts (attempted_at);
 create index stripe_events_received_at_idx on public.stripe_events (received_at);
-
--- Final rows are delivered, skipped, dead or cancelled; nothing moves them on except a redrive.
-create function app_private.outbox_final(p_status text) returns boolean
-language sql immutable set search_path = '' as $$
-  select p_status in ('delivered', 'skipped', 'dead', 'cancelled')
-$$;
+-- Retention runs with every drain: these keep it to the rows it may clear.
+create index conversion_outbox_retention_idx on public.conversion_outbox ((coalesce(delivered_at, updated_at)))
+  where payload is not null and status in ('delivered', 'skipped', 'dead', 'cancelled');
+create index stripe_events_retention_idx on public.stripe_events (received_at) where payload is not null;
 
 -- Everything `tracking-status` shows, in one call. `p.destinations`: the names to report even when
 -- they have no rows yet. Days are UTC. No personal data: reasons and trace ids are what the
@@ -207,7 +205,7 @@ begin
   update public.conversion_outbox o
      set payload = null, payload_cleared_at = now()
    where o.payload is not null
-     and app_private.outbox_final(o.status)
+     and o.status in ('delivered', 'skipped', 'dead', 'cancelled')
      and coalesce(o.delivered_at, o.updated_at) < now() - make_interval(days => v_outbox_days)
      and not (o.kind in ('purchase', 'subscribe', 'start_trial') and o.subscription_id is not null
               and exists (select 1 from public.subscriptions s where s.id = o.subscription_id
