@@ -98,7 +98,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('status page in Chromium', () => {
     const failures = await meta.locator('table tr').allTextContents();
     expect(failures.join('\n')).toContain(SEEDED.deadReason);
     expect(failures.join('\n')).toContain('TraceDead7');
-    expect(await page.evaluate(() => sessionStorage.getItem('tracking-status-token'))).toBe(TOKEN);
+    expect(await page.evaluate('sessionStorage.getItem("tracking-status-token")')).toBe(TOKEN);
     await page.close();
   });
 
@@ -108,7 +108,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('status page in Chromium', () => {
     expect(await page.locator('#message').textContent()).toContain('refused (401)');
     expect(await page.locator('.destination').count()).toBe(0);
     expect(await page.locator('#login').isVisible()).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.getItem('tracking-status-token'))).toBeNull();
+    expect(await page.evaluate('sessionStorage.getItem("tracking-status-token")')).toBeNull();
     await page.close();
   });
 
