@@ -32,7 +32,7 @@ describe.skipIf(!hasPostgres)('bundled functions', () => {
     (await import(pathToFileURL(path.join(outdir, `${name}.mjs`)).href)) as { default: Handler; config?: { schedule?: string } };
 
   it('builds one self-contained file per function, without the embedded database', async () => {
-    expect(files.map((f) => path.basename(f)).sort()).toEqual(['conversions-drain.mjs', 'stripe-webhook.mjs']);
+    expect(files.map((f) => path.basename(f)).sort()).toEqual(['conversions-drain.mjs', 'stripe-webhook.mjs', 'tracking-status.mjs']);
     for (const file of files) {
       const code = await readFile(file, 'utf8');
       expect(code).not.toMatch(/from\s*["'](stripe|zod|postgres|@supabase)/);
