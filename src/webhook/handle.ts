@@ -60,7 +60,7 @@ async function answer(req: Request, deps: WebhookDeps): Promise<Answer> {
   }
 
   const parsed = parseJson(raw);
-  if (parsed === undefined) return refuse(400, 'body is not JSON', { outcome: 'invalid', reason: 'body is not JSON' });
+  if (parsed === undefined) return refuse(400, 'body is not JSON', { outcome: 'invalid', error: 'body is not JSON' });
   const ingested = await ingestEvent(parsed, deps);
   return toAnswer(ingested, deps);
 }

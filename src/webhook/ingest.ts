@@ -8,6 +8,8 @@ import type { ProvisionCommand, PurchaseStatus, RecordResult } from '../provisio
 import { subscriptionCommand } from '../provisioning/subscription.ts';
 import { PINNED_API_VERSION, StripeApiError, type StripeApi } from '../stripe/api.ts';
 import { commandForEvent } from './command-for-event.ts';
+import { sanitizeJson } from './sanitize.ts';
+import { eventIds, validateEvent, type Validated } from './schema/event.ts';
 
 /** What recording one verified Stripe event needs: no request, no raw body. */
 export interface IngestDeps {
@@ -51,8 +53,9 @@ export type IngestResult = Ingested | ({ ok: false; event_id: string | null; eve
  * record (one SQL call), re-reading a subscription when the database cannot order two states.
  */
 export async function ingestEvent(input: unknown, deps: IngestDeps): Promise<IngestResult> {
-  const event = asEvent(input);
-  if (!event) return { ok: false, event_id: null, event_type: null, reason: 'invalid', detail: 'not a Stripe event' };
+  const checked = checkEvent(input);
+  if (!checked.ok) return { ok: false, event_id: checked.event_id, event_type: checked.event_type, reason: 'invalid', detail: checked.reason };
+  const { event } = checked;
   const ids = { event_id: event.id, event_type: event.type };
 
   if (event.api_version && event.api_version !== PINNED_API_VERSION) {
@@ -98,13 +101,9 @@ function refusalFor(error: unknown): Refusal {
   return { reason: 'internal', detail: errorText(error) };
 }
 
-function asEvent(value: unknown): Stripe.Event | null {
-  const event = value as Partial<Stripe.Event> | null;
-  const valid =
-    event?.object === 'event' &&
-    typeof event.id === 'string' &&
-    typeof event.type === 'string' &&
-    typeof event.created === 'number' &&
-    typeof event.data?.object === 'object';
-  return valid ? (event as Stripe.Event) : null;
+/** Once, at the edge: typed text cleaned, then the shape checked, so nothing later can trip on either. */
+function checkEvent(input: unknown): Validated {
+  const sanitized = sanitizeJson(input);
+  if (!sanitized.ok) return { ok: false, reason: sanitized.reason, ...eventIds(input) };
+  return validateEvent(sanitized.value);
 }
