@@ -13,13 +13,13 @@ export interface EventsClientOptions {
   /** Told about each wait, e.g. to print it. */
   onRetry?: (info: { status: number; waitMs: number; reason: string | null }) => void;
   maxRetries?: number;
+  /** Events per request (Stripe allows 1 to 100). */
+  pageSize?: number;
 }
 
 export class StripeEventsError extends Error {
   override readonly name = 'StripeEventsError';
 }
-
-const PAGE_SIZE = 100;
 
 export async function* listEvents(
   query: { since: Date; types: readonly string[] },
@@ -27,7 +27,7 @@ export async function* listEvents(
 ): AsyncGenerator<Stripe.Event[]> {
   let after: string | undefined;
   for (;;) {
-    const params = new URLSearchParams({ limit: String(PAGE_SIZE), 'created[gte]': String(Math.floor(query.since.getTime() / 1000)) });
+    const params = new URLSearchParams({ limit: String(options.pageSize ?? 100), 'created[gte]': String(Math.floor(query.since.getTime() / 1000)) });
     for (const type of query.types) params.append('types[]', type);
     if (after) params.set('starting_after', after);
     const page = await getWithRetries(`${(options.baseUrl ?? 'https://api.stripe.com').replace(/\/+$/, '')}/v1/events?${params}`, options);

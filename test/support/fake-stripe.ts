@@ -56,10 +56,10 @@ export interface FakeStripe {
   /** The account's event log for `GET /v1/events` (any order; listed newest first). */
   setEvents(events: Stripe.Event[]): void;
   /**
-   * The next `times` requests get Stripe's 429 (`rate_limit`, `Stripe-Rate-Limited-Reason`), with a
-   * `Retry-After` header when `retryAfterSeconds` is given.
+   * After `skip` more requests, the next `times` get Stripe's 429 (`rate_limit`,
+   * `Stripe-Rate-Limited-Reason`), with a `Retry-After` header when `retryAfterSeconds` is given.
    */
-  rateLimitNext(times?: number, retryAfterSeconds?: number): void;
+  rateLimitNext(options?: { times?: number; skip?: number; retryAfterSeconds?: number }): void;
   close(): Promise<void>;
 }
 
@@ -93,7 +93,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   };
   const requests: RecordedRequest[] = [];
   const failures: (number | 'drop')[] = [];
-  const rateLimits: (number | undefined)[] = [];
+  const rateLimit = { skip: 0, times: 0, retryAfter: undefined as number | undefined };
   let events: Stripe.Event[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let delay = 0;
@@ -111,8 +111,10 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     req.resume();
 
     const respond = () => {
-      if (rateLimits.length > 0) {
-        const retryAfter = rateLimits.shift();
+      if (rateLimit.times > 0 && rateLimit.skip > 0) rateLimit.skip -= 1;
+      else if (rateLimit.times > 0) {
+        rateLimit.times -= 1;
+        const { retryAfter } = rateLimit;
         record.status = 429;
         const error = { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.', doc_url: 'https://stripe.com/docs/error-codes/rate-limit' };
         res.writeHead(429, {
@@ -243,8 +245,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     setEvents(list) {
       events = [...list];
     },
-    rateLimitNext(times = 1, retryAfterSeconds) {
-      for (let i = 0; i < times; i++) rateLimits.push(retryAfterSeconds);
+    rateLimitNext({ times = 1, skip = 0, retryAfterSeconds } = {}) {
+      Object.assign(rateLimit, { times, skip, retryAfter: retryAfterSeconds });
     },
     close() {
       for (const timer of timers) clearTimeout(timer);
