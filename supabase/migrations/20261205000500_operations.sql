@@ -7,8 +7,9 @@ alter table public.conversion_outbox add column payload_cleared_at timestamptz;
 alter table public.stripe_events alter column payload drop not null;
 alter table public.stripe_events add column payload_cleared_at timestamptz;
 
--- The status page's 14-day chart and the report group by these.
+-- The status page's 14-day chart and the report read recent rows by these.
 create index conversion_outbox_event_time_idx on public.conversion_outbox (event_time);
+create index conversion_outbox_updated_at_idx on public.conversion_outbox (updated_at);
 create index delivery_attempts_attempted_at_idx on public.delivery_attempts (attempted_at);
 create index stripe_events_received_at_idx on public.stripe_events (received_at);
 -- Retention runs with every drain: these keep it to the rows it may clear.
@@ -17,30 +18,50 @@ create index conversion_outbox_retention_idx on public.conversion_outbox ((coale
 create index stripe_events_retention_idx on public.stripe_events (received_at) where payload is not null;
 
 -- Everything `tracking-status` shows, in one call. `p.destinations`: the names to report even when
--- they have no rows yet. Days are UTC. No personal data: reasons and trace ids are what the
--- platforms answered (the classifiers keep them free of identifiers), event names are the platforms'.
+-- they have no rows yet. Days are UTC; a final row's day is when it got there (updated_at, which
+-- retention leaves alone). Each table is read once per figure, whatever the number of days. No
+-- personal data: reasons and trace ids are what the platforms answered (the classifiers keep them
+-- free of identifiers), event names are the platforms'.
 create function public.ops_status(p jsonb) returns jsonb
 language plpgsql stable security definer set search_path = '' as $$
 declare
   v_now timestamptz := now();
   v_today date := (now() at time zone 'UTC')::date;
-  v_names text[];
+  v_from timestamptz := ((now() at time zone 'UTC')::date - 13)::timestamp at time zone 'UTC';
   v_destinations jsonb;
   v_stripe jsonb;
 begin
-  select array_agg(distinct n order by n) into v_names from (
-    select jsonb_array_elements_text(coalesce(p -> 'destinations', '[]'::jsonb)) as n
-    union select distinct destination from public.conversion_outbox) names;
-
+  with counts as (
+    select o.destination, o.status, count(*) as n from public.conversion_outbox o group by 1, 2
+  ), names as (
+    select jsonb_array_elements_text(coalesce(p -> 'destinations', '[]'::jsonb)) as name
+    union select destination from counts
+  ), finals as (
+    select o.destination, (o.updated_at at time zone 'UTC')::date as day,
+           count(*) filter (where o.status = 'delivered') as delivered,
+           count(*) filter (where o.status = 'dead') as dead,
+           count(*) filter (where o.status = 'skipped') as skipped
+      from public.conversion_outbox o
+     where o.updated_at >= v_from and o.status in ('delivered', 'dead', 'skipped')
+     group by 1, 2
+  ), retries as (
+    -- Failed attempts that will be tried again (the last one of a row that gives up counts as dead).
+    select o.destination, (a.attempted_at at time zone 'UTC')::date as day, count(*) as retrying
+      from public.delivery_attempts a join public.conversion_outbox o on o.id = a.outbox_id
+     where a.attempted_at >= v_from and a.outcome = 'retryable' and a.attempt < o.max_attempts
+     group by 1, 2
+  ), days as (
+    select v_today - i as day from generate_series(0, 13) as i
+  )
   select coalesce(jsonb_object_agg(d.name, jsonb_build_object(
-      'counts', (select jsonb_object_agg(s.status, (select count(*) from public.conversion_outbox o
-                                                     where o.destination = d.name and o.status = s.status))
+      'counts', (select jsonb_object_agg(s.status, coalesce((select c.n from counts c where c.destination = d.name and c.status = s.status), 0))
                    from unnest(array['held', 'pending', 'sending', 'delivered', 'skipped', 'dead', 'cancelled']) as s(status)),
       'oldest_due_age_s', (select floor(extract(epoch from v_now - min(o.next_attempt_at)))::bigint
                              from public.conversion_outbox o
                             where o.destination = d.name and o.next_attempt_at <= v_now
                               and (o.status = 'pending' or (o.status = 'sending' and o.locked_until < v_now))),
-      'last_delivered_at', (select max(o.delivered_at) from public.conversion_outbox o where o.destination = d.name),
+      'last_delivered_at', (select max(o.delivered_at) from public.conversion_outbox o
+                             where o.destination = d.name and o.status = 'delivered'),
       'last_failure', (select jsonb_build_object('at', a.attempted_at, 'event_name', o.event_name,
                                                  'outcome', a.outcome, 'reason', a.reason, 'http_status', a.http_status,
                                                  'platform_code', a.platform_code, 'trace_id', a.trace_id)
@@ -54,21 +75,17 @@ begin
                              where o.destination = d.name and (o.status = 'dead' or (o.status = 'pending' and o.attempts > 0))
                              order by o.updated_at desc, o.id desc limit 10) f),
       'daily', (select jsonb_agg(jsonb_build_object(
-                    'day', day,
-                    'delivered', (select count(*) from public.conversion_outbox o where o.destination = d.name
-                                     and o.status = 'delivered' and (o.delivered_at at time zone 'UTC')::date = day),
-                    'retrying', (select count(*) from public.delivery_attempts a join public.conversion_outbox o on o.id = a.outbox_id
-                                  where o.destination = d.name and a.outcome = 'retryable' and a.attempt < o.max_attempts
-                                    and (a.attempted_at at time zone 'UTC')::date = day),
-                    'dead', (select count(*) from public.conversion_outbox o where o.destination = d.name
-                                and o.status = 'dead' and (o.updated_at at time zone 'UTC')::date = day),
-                    'skipped', (select count(*) from public.conversion_outbox o where o.destination = d.name
-                                   and o.status = 'skipped' and (o.updated_at at time zone 'UTC')::date = day))
-                  order by day)
-                  from (select v_today - i as day from generate_series(0, 13) as i) days)
+                    'day', x.day,
+                    'delivered', coalesce(f.delivered, 0),
+                    'retrying', coalesce(r.retrying, 0),
+                    'dead', coalesce(f.dead, 0),
+                    'skipped', coalesce(f.skipped, 0)) order by x.day)
+                  from days x
+                  left join finals f on f.destination = d.name and f.day = x.day
+                  left join retries r on r.destination = d.name and r.day = x.day)
     )), '{}'::jsonb)
     into v_destinations
-    from unnest(coalesce(v_names, '{}')) as d(name);
+    from (select distinct name from names) d;
 
   v_stripe := jsonb_build_object(
     'events_24h', (select jsonb_build_object(
@@ -76,8 +93,9 @@ begin
                      'ignored', count(*) filter (where outcome = 'ignored'))
                      from public.stripe_events where received_at > v_now - interval '24 hours'),
     'last_event_at', (select max(received_at) from public.stripe_events),
-    'purchases', (select jsonb_object_agg(s.status, (select count(*) from public.purchases pu where pu.status = s.status))
-                    from unnest(array['pending', 'paid', 'free', 'failed', 'expired']) as s(status)));
+    'purchases', (select jsonb_object_agg(s.status, coalesce(c.n, 0))
+                    from unnest(array['pending', 'paid', 'free', 'failed', 'expired']) as s(status)
+                    left join (select status, count(*) as n from public.purchases group by 1) c on c.status = s.status));
 
   return jsonb_build_object('generated_at', v_now, 'destinations', v_destinations, 'stripe', v_stripe);
 end
