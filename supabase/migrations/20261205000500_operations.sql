@@ -18,12 +18,14 @@ create index conversion_outbox_retention_idx on public.conversion_outbox ((coale
 create index stripe_events_retention_idx on public.stripe_events (received_at) where payload is not null;
 
 -- Everything `tracking-status` shows, in one call. `p.destinations`: the names to report even when
--- they have no rows yet. Days are UTC; a final row's day is when it got there (updated_at, which
--- retention leaves alone). Each table is read once per figure, whatever the number of days. No
--- personal data: reasons and trace ids are what the platforms answered (the classifiers keep them
+-- they have no rows yet. JIT is off here and in ops_report: the planner's estimate for the
+-- per-destination subqueries crosses PostgreSQL's JIT threshold, and compiling then took seconds
+-- where the query takes milliseconds (bench/ops-queries.ts). Days are UTC; a final row's day is
+-- when it got there (updated_at, which retention leaves alone). Each table is read once per figure,
+-- whatever the number of days. No personal data: reasons and trace ids are what the platforms answered (the classifiers keep them
 -- free of identifiers), event names are the platforms'.
 create function public.ops_status(p jsonb) returns jsonb
-language plpgsql stable security definer set search_path = '' as $$
+language plpgsql stable security definer set search_path = '' set jit = off as $$
 declare
   v_now timestamptz := now();
   v_today date := (now() at time zone 'UTC')::date;
@@ -31,12 +33,13 @@ declare
   v_destinations jsonb;
   v_stripe jsonb;
 begin
-  with counts as (
+  -- Materialized: the per-destination subqueries below must read these results, not re-run them.
+  with counts as materialized (
     select o.destination, o.status, count(*) as n from public.conversion_outbox o group by 1, 2
   ), names as (
     select jsonb_array_elements_text(coalesce(p -> 'destinations', '[]'::jsonb)) as name
     union select destination from counts
-  ), finals as (
+  ), finals as materialized (
     select o.destination, (o.updated_at at time zone 'UTC')::date as day,
            count(*) filter (where o.status = 'delivered') as delivered,
            count(*) filter (where o.status = 'dead') as dead,
@@ -44,7 +47,7 @@ begin
       from public.conversion_outbox o
      where o.updated_at >= v_from and o.status in ('delivered', 'dead', 'skipped')
      group by 1, 2
-  ), retries as (
+  ), retries as materialized (
     -- Failed attempts that will be tried again (the last one of a row that gives up counts as dead).
     select o.destination, (a.attempted_at at time zone 'UTC')::date as day, count(*) as retrying
       from public.delivery_attempts a join public.conversion_outbox o on o.id = a.outbox_id
@@ -60,8 +63,9 @@ begin
                              from public.conversion_outbox o
                             where o.destination = d.name and o.next_attempt_at <= v_now
                               and (o.status = 'pending' or (o.status = 'sending' and o.locked_until < v_now))),
-      'last_delivered_at', (select max(o.delivered_at) from public.conversion_outbox o
-                             where o.destination = d.name and o.status = 'delivered'),
+      'last_delivered_at', (select o.delivered_at from public.conversion_outbox o
+                             where o.destination = d.name and o.status = 'delivered'
+                             order by o.updated_at desc limit 1),
       'last_failure', (select jsonb_build_object('at', a.attempted_at, 'event_name', o.event_name,
                                                  'outcome', a.outcome, 'reason', a.reason, 'http_status', a.http_status,
                                                  'platform_code', a.platform_code, 'trace_id', a.trace_id)
@@ -105,7 +109,7 @@ $$;
 -- destination, paid purchases against conversions by outcome; reasons of dead and skipped rows
 -- grouped; match-key coverage of delivered rows. `p.since` (timestamptz), else `p.days` (default 14).
 create function public.ops_report(p jsonb) returns jsonb
-language plpgsql stable security definer set search_path = '' as $$
+language plpgsql stable security definer set search_path = '' set jit = off as $$
 declare
   v_since timestamptz := coalesce((p ->> 'since')::timestamptz,
                                   date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'
@@ -114,25 +118,30 @@ declare
   v_reasons jsonb;
   v_coverage jsonb;
 begin
-  with rows as (
-    select o.destination, (o.event_time at time zone 'UTC')::date as day, o.status
-      from public.conversion_outbox o where o.event_time >= v_since
-  ), paid as (
+  with per_day as materialized (
+    select o.destination, (o.event_time at time zone 'UTC')::date as day,
+           count(*) filter (where o.status = 'delivered') as delivered,
+           count(*) filter (where o.status in ('pending', 'sending')) as retrying,
+           count(*) filter (where o.status = 'dead') as dead,
+           count(*) filter (where o.status = 'skipped') as skipped
+      from public.conversion_outbox o where o.event_time >= v_since group by 1, 2
+  ), paid as materialized (
     select (pu.paid_at at time zone 'UTC')::date as day, count(*) as n
       from public.purchases pu where pu.status = 'paid' and pu.paid_at >= v_since group by 1
   ), keys as (
-    select distinct day, destination from rows
-    union select pd.day, dn.destination from paid pd cross join (select distinct destination from rows) dn
+    select day, destination from per_day
+    union select pd.day, dn.destination from paid pd cross join (select distinct destination from per_day) dn
   )
   select coalesce(jsonb_agg(jsonb_build_object(
            'day', k.day, 'destination', k.destination,
-           'purchases_paid', coalesce((select n from paid where paid.day = k.day), 0),
-           'delivered', (select count(*) from rows r where r.day = k.day and r.destination = k.destination and r.status = 'delivered'),
-           'retrying', (select count(*) from rows r where r.day = k.day and r.destination = k.destination and r.status in ('pending', 'sending')),
-           'dead', (select count(*) from rows r where r.day = k.day and r.destination = k.destination and r.status = 'dead'),
-           'skipped', (select count(*) from rows r where r.day = k.day and r.destination = k.destination and r.status = 'skipped'))
+           'purchases_paid', coalesce(pd.n, 0),
+           'delivered', coalesce(r.delivered, 0), 'retrying', coalesce(r.retrying, 0),
+           'dead', coalesce(r.dead, 0), 'skipped', coalesce(r.skipped, 0))
          order by k.day, k.destination), '[]'::jsonb)
-    into v_days from keys k;
+    into v_days
+    from keys k
+    left join per_day r on r.day = k.day and r.destination = k.destination
+    left join paid pd on pd.day = k.day;
 
   select coalesce(jsonb_agg(jsonb_build_object('destination', destination, 'status', status, 'reason', reason, 'count', n)
                             order by destination, status, n desc, reason), '[]'::jsonb)
@@ -144,13 +153,21 @@ begin
 
   select coalesce(jsonb_agg(jsonb_build_object(
            'destination', c.destination, 'delivered', c.n,
-           'keys', (select jsonb_object_agg(k, (select count(*) from public.conversion_outbox o
-                                                 where o.destination = c.destination and o.status = 'delivered'
-                                                   and o.event_time >= v_since and k = any(o.match_keys)))
-                      from unnest(array['email', 'phone', 'external_id', 'ip', 'user_agent', 'fbc', 'fbp', 'ttclid', 'ttp']) as k))
+           'keys', jsonb_build_object('email', c.email, 'phone', c.phone, 'external_id', c.external_id, 'ip', c.ip,
+                                      'user_agent', c.user_agent, 'fbc', c.fbc, 'fbp', c.fbp, 'ttclid', c.ttclid, 'ttp', c.ttp))
          order by c.destination), '[]'::jsonb)
     into v_coverage
-    from (select o.destination, count(*) as n from public.conversion_outbox o
+    from (select o.destination, count(*) as n,
+                 count(*) filter (where 'email' = any(o.match_keys)) as email,
+                 count(*) filter (where 'phone' = any(o.match_keys)) as phone,
+                 count(*) filter (where 'external_id' = any(o.match_keys)) as external_id,
+                 count(*) filter (where 'ip' = any(o.match_keys)) as ip,
+                 count(*) filter (where 'user_agent' = any(o.match_keys)) as user_agent,
+                 count(*) filter (where 'fbc' = any(o.match_keys)) as fbc,
+                 count(*) filter (where 'fbp' = any(o.match_keys)) as fbp,
+                 count(*) filter (where 'ttclid' = any(o.match_keys)) as ttclid,
+                 count(*) filter (where 'ttp' = any(o.match_keys)) as ttp
+            from public.conversion_outbox o
            where o.status = 'delivered' and o.event_time >= v_since group by 1) c;
 
   return jsonb_build_object('since', v_since, 'days', v_days, 'reasons', v_reasons, 'coverage', v_coverage);
