@@ -5,7 +5,8 @@ import { destinationState, type DestinationState } from './destination-state.ts'
 
 /** What `tracking-status` needs: the store, the token and what each destination is set to. */
 export interface StatusDeps {
-  db: Database;
+  /** Opened lazily: a request without the right token never touches the database. */
+  db: () => Promise<Database>;
   statusToken: string | undefined;
   /** Settings per destination name; null = off. */
   settings: Readonly<Record<string, BaseSettings | null>>;
@@ -46,7 +47,8 @@ export async function trackingStatus(req: StatusRequest, deps: StatusDeps): Prom
   if (auth === 'unauthorized') return { kind: 'unauthorized' };
 
   const names = Object.keys(deps.settings);
-  const rows = await deps.db.call<Omit<StatusBody, 'destinations'> & { destinations: Record<string, DestinationRows> }>(
+  const db = await deps.db();
+  const rows = await db.call<Omit<StatusBody, 'destinations'> & { destinations: Record<string, DestinationRows> }>(
     'ops_status',
     { destinations: names },
   );

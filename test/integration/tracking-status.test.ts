@@ -49,6 +49,15 @@ describe.skipIf(!hasPostgres)('GET tracking-status', () => {
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
   });
 
+  it('decides 404 and 401 before opening the database; a database that is down is 503', async () => {
+    const down = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' };
+    expect((await get(h.newApp({ ...down, STATUS_TOKEN: '' }))).status).toBe(404);
+    expect((await get(h.newApp(down), {})).status).toBe(401);
+    const res = await get(h.newApp(down));
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: 'database unavailable' });
+  });
+
   it('answers 405 to a POST with the right token', async () => {
     expect((await get(h.newApp(), undefined, 'POST')).status).toBe(405);
   });
