@@ -12,8 +12,10 @@ import path from 'node:path';
 
 export const LOG_CAPTURE_DIR = path.join(tmpdir(), `stripe-conversions-logs-${process.env.PGPORT ?? 'default'}`);
 
+let captureReady = false;
+
 export function captureLogLine(line: string): void {
-  mkdirSync(LOG_CAPTURE_DIR, { recursive: true });
+  if (!captureReady) captureReady = Boolean(mkdirSync(LOG_CAPTURE_DIR, { recursive: true }) ?? true);
   appendFileSync(path.join(LOG_CAPTURE_DIR, `${process.pid}.log`), line.endsWith('\n') ? line : `${line}\n`);
 }
 
