@@ -11,6 +11,8 @@ import type { Machine } from './setup.ts';
 import { webhookSection } from './report-webhook.ts';
 import { bytes, ms, table } from './stats.ts';
 import type { LatencyResult } from './webhook-latency.ts';
+import type { OpsQueriesResult } from './ops-queries.ts';
+import { opsSection } from './report-ops.ts';
 
 export interface ReportInput {
   date: Date;
@@ -22,6 +24,7 @@ export interface ReportInput {
   node22: string;
   /** create-checkout-session; absent when that part was not run. */
   checkout?: CheckoutLatencyResult;
+  ops: OpsQueriesResult;
 }
 
 export function renderReport(r: ReportInput): string {
@@ -41,6 +44,7 @@ export function renderReport(r: ReportInput): string {
     ...drainSection(r.drain),
     ...memorySection(r.latency),
     ...(r.checkout ? checkoutSection(r.checkout) : []),
+    ...opsSection(r.ops),
   ].join('\n');
 }
 

@@ -3,7 +3,8 @@
  * TikTok and Meta servers), prints a markdown report and rewrites docs/benchmarks.md with it.
  *
  * Knobs (environment): BENCH_N events per webhook scenario (200), BENCH_RUNS fresh processes per cold
- * import target (15), BENCH_DRAIN_ROWS (1000), BENCH_NODE22 (a Node 22 binary, or `off`).
+ * import target (15), BENCH_DRAIN_ROWS (1000), BENCH_NODE22 (a Node 22 binary, or `off`), BENCH_OPS_ROWS
+ * outbox rows for the operations queries (100000).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +23,7 @@ const int = (name: string, fallback: number) => {
 const N = int('BENCH_N', 200);
 const RUNS = int('BENCH_RUNS', 15);
 const DRAIN_ROWS = int('BENCH_DRAIN_ROWS', 1000);
+const OPS_ROWS = int('BENCH_OPS_ROWS', 100_000);
 if (DRAIN_ROWS % 2 !== 0) throw new Error('BENCH_DRAIN_ROWS must be even (each event queues two rows)');
 
 // A full run takes about two minutes (plus a one-time Node 22 download); a hang must not go on.
@@ -55,6 +57,9 @@ try {
   const { benchCheckoutLatency } = await import('./checkout-latency.ts');
   log(`create-checkout-session: ${N} requests per scenario`);
   const checkout = await benchCheckoutLatency({ n: N, concurrencies: [1, 4], warmup: 20 });
+  const { benchOpsQueries } = await import('./ops-queries.ts');
+  log(`operations queries: ${OPS_ROWS} outbox rows`);
+  const ops = await benchOpsQueries({ rows: OPS_ROWS, repeats: 10 });
 
   const report = renderReport({
     date: new Date(),
@@ -63,6 +68,7 @@ try {
     latency,
     drain,
     bundles,
+    ops,
     node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
     checkout,
   });

@@ -1,10 +1,12 @@
 /**
  * `npm run drain`: delivers every due conversion once, with the configured store and tokens, and
  * prints what happened. `npm run drain -- --requeue-dead` first puts dead rows back in the queue
- * (after fixing a token, say); `--requeue-skipped` does the same for skipped ones.
+ * (after fixing a token, say); `--requeue-skipped` does the same for skipped ones. Both are
+ * `npm run redrive` without filters: rows too old for the platform stay where they are.
  */
 import { parseArgs } from 'node:util';
 import { createApp, deliverSafely } from '../src/app.ts';
+import { redrive } from '../src/ops/redrive.ts';
 import { localConfig, run } from './local.ts';
 
 const { values } = parseArgs({
@@ -19,8 +21,8 @@ const app = createApp({ config: localConfig() });
 
 await run(async () => {
   const db = await app.db();
-  const statuses = [...(values['requeue-dead'] ? ['dead'] : []), ...(values['requeue-skipped'] ? ['skipped'] : [])];
-  if (statuses.length > 0) console.log(await db.call('outbox_requeue', { statuses }));
+  const statuses = [...(values['requeue-dead'] ? ['dead' as const] : []), ...(values['requeue-skipped'] ? ['skipped' as const] : [])];
+  if (statuses.length > 0) console.log(await redrive(db, { statuses }));
   const report = await deliverSafely(app, { deadline: Date.now() + 60_000 });
   console.log(report ?? 'delivery failed (see the log line above)');
   await db.close();

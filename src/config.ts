@@ -2,12 +2,14 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import * as tiktokSettings from './destinations/tiktok/settings.ts';
 import * as metaSettings from './destinations/meta/settings.ts';
+import * as opsSettings from './ops/settings.ts';
 import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
 import * as httpSettings from './http/settings.ts';
 import type { HttpSettings } from './http/settings.ts';
 import * as checkoutSettings from './checkout/settings.ts';
 import type { CheckoutSettings } from './checkout/settings.ts';
+import type { OpsSettings } from './ops/settings.ts';
 import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
 
 /**
@@ -53,6 +55,7 @@ const envSchema = z.object({
   ...metaSettings.envSchema.shape,
   ...httpSettings.envSchema.shape,
   ...checkoutSettings.envSchema.shape,
+  ...opsSettings.envSchema.shape,
 });
 
 export type Storage =
@@ -82,6 +85,7 @@ export interface Config {
   http: HttpSettings;
   /** create-checkout-session: prices, return URLs, whether sign-in is required, token verification. */
   checkout: CheckoutSettings;
+  ops: OpsSettings;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +148,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     logLevel: e.LOG_LEVEL,
     http: httpSettings.toSettings(e),
     checkout: checkoutSettings.toSettings(e, e.URL, e.SUPABASE_URL),
+    ops: opsSettings.toSettings(e),
   };
 }
 

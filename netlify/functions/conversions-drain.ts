@@ -1,9 +1,11 @@
 import type { Config, Context } from '@netlify/functions';
 import { deliverSafely, getApp } from '../../src/app.ts';
+import { applyRetention } from '../../src/ops/retention.ts';
 
 /**
  * Every minute: delivers every due conversion (retries included). The guaranteed path; the
- * webhook's after-response delivery is only the fast one. Locally, a POST runs one drain.
+ * webhook's after-response delivery is only the fast one. Then clears payloads past their retention.
+ * Locally, a POST runs one drain.
  */
 export default async (req: Request, _context: Context): Promise<Response> => {
   // Netlify's scheduler POSTs; anything else is not a drain request.
@@ -17,6 +19,8 @@ export default async (req: Request, _context: Context): Promise<Response> => {
   }
   // Scheduled functions get 30 s; stop claiming new rows well before that.
   const report = await deliverSafely(app, { deadline: app.now() + 20_000 });
+  // Retention rides on the schedule; an unreachable database was already reported by the delivery.
+  await app.db().then((db) => applyRetention(db, app.config.ops.retention, app.log), () => null);
   return Response.json(report ?? { error: 'delivery failed, see logs' }, { status: report ? 200 : 500 });
 };
 

@@ -6,10 +6,14 @@ export type SqlFunction =
   | 'stripe_record_event'
   | 'outbox_claim'
   | 'outbox_complete'
-  | 'outbox_requeue'
   // Conversions without a Stripe event (checkout creation, track); a signed-in user's customer.
   | 'outbox_enqueue'
-  | 'checkout_customer';
+  | 'checkout_customer'
+  // Operations (status page, report, redrive, retention)
+  | 'ops_status'
+  | 'ops_report'
+  | 'ops_redrive'
+  | 'ops_retention';
 
 export interface Database {
   readonly kind: 'postgres' | 'supabase' | 'pglite';
@@ -33,9 +37,12 @@ const SQL_FUNCTIONS: ReadonlySet<string> = new Set<SqlFunction>([
   'stripe_record_event',
   'outbox_claim',
   'outbox_complete',
-  'outbox_requeue',
   'outbox_enqueue',
   'checkout_customer',
+  'ops_status',
+  'ops_report',
+  'ops_redrive',
+  'ops_retention',
 ]);
 
 /** Function names end up in SQL text; only the known ones may. */

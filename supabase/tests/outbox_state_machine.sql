@@ -54,8 +54,8 @@ begin
   assert row_.status = 'dead' and row_.last_error = 'Invalid parameter' and row_.platform_code = '100/2804009',
     'permanent rejection is dead-lettered with its reason';
 
-  -- Requeue brings it back with a fresh attempt budget.
-  assert (public.outbox_requeue('{"statuses": ["dead"]}') ->> 'requeued')::int = 1, 'dead row requeued';
+  -- A redrive brings it back with a fresh attempt budget.
+  assert (public.ops_redrive('{"statuses": ["dead"]}') ->> 'requeued')::int = 1, 'dead row requeued';
   select * into row_ from public.conversion_outbox where id = (r ->> 'id')::bigint;
   assert row_.status = 'pending' and row_.attempts = 0, 'requeued row is pending again';
 end

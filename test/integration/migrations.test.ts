@@ -25,8 +25,9 @@ interface Engine {
 
 /** The port's functions: the only ones the API roles' grants should name. */
 const PORT_FUNCTIONS = [
-  'outbox_claim', 'outbox_complete', 'outbox_requeue', 'stripe_record_event',
+  'outbox_claim', 'outbox_complete', 'stripe_record_event',
   'outbox_enqueue', 'checkout_customer',
+  'ops_redrive', 'ops_report', 'ops_retention', 'ops_status',
 ] satisfies SqlFunction[];
 const API_ROLES = ['anon', 'authenticated'] as const;
 const TABLES_SQL = `select table_name::text as name from information_schema.tables

@@ -10,6 +10,7 @@
  *   GET /v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]=…
  *   GET /v1/prices/:id
  *   POST /v1/checkout/sessions                 (form-encoded; validated, stored, honours Idempotency-Key)
+ *   GET /v1/events?created[gte]=…&types[]=…   (newest first, limit, starting_after; setEvents)
  *
  * Point stripe-node at it with `new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`, or
  * use `baseUrl` for STRIPE_API_BASE_URL. Requests need `Authorization: Bearer sk_test_…` (or rk_test_).
@@ -63,6 +64,13 @@ export interface FakeStripe {
   failNext(status: number | 'drop', times?: number): void;
   /** Delay every following response by `ms` (0 turns it off). */
   delayMs(ms: number): void;
+  /** The account's event log for `GET /v1/events` (any order; listed newest first). */
+  setEvents(events: Stripe.Event[]): void;
+  /**
+   * After `skip` more requests, the next `times` get Stripe's 429 (`rate_limit`,
+   * `Stripe-Rate-Limited-Reason`), with a `Retry-After` header when `retryAfterSeconds` is given.
+   */
+  rateLimitNext(options?: { times?: number; skip?: number; retryAfterSeconds?: number }): void;
   close(): Promise<void>;
 }
 
@@ -98,6 +106,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const idempotent = new Map<string, { body: string; status: number; response: unknown }>();
   const requests: RecordedRequest[] = [];
   const failures: (number | 'drop')[] = [];
+  const rateLimit = { skip: 0, times: 0, retryAfter: undefined as number | undefined };
+  let events: Stripe.Event[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let delay = 0;
 
@@ -116,6 +126,20 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
 
     const respond = () => {
+      if (rateLimit.times > 0 && rateLimit.skip > 0) rateLimit.skip -= 1;
+      else if (rateLimit.times > 0) {
+        rateLimit.times -= 1;
+        const { retryAfter } = rateLimit;
+        record.status = 429;
+        const error = { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.', doc_url: 'https://stripe.com/docs/error-codes/rate-limit' };
+        res.writeHead(429, {
+          'content-type': 'application/json',
+          'stripe-rate-limited-reason': 'global-rate',
+          ...(retryAfter !== undefined && { 'retry-after': String(retryAfter) }),
+        });
+        res.end(JSON.stringify({ error }));
+        return;
+      }
       const failure = failures.shift();
       if (failure === 'drop') {
         record.status = 0;
@@ -186,6 +210,14 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         (s) => !subscription || (s as { subscription?: unknown }).subscription === subscription,
       );
       return page(matching as { id: string }[], url.searchParams, '/v1/checkout/sessions');
+    }
+    if (method === 'GET' && path === '/v1/events') {
+      const since = Number(url.searchParams.get('created[gte]') ?? 0);
+      const types = url.searchParams.getAll('types[]');
+      const listed = events
+        .filter((e) => e.created >= since && (types.length === 0 || types.includes(e.type)))
+        .sort((a, b) => b.created - a.created);
+      return page(listed, url.searchParams, '/v1/events');
     }
     if (method === 'GET' && path === '/v1/invoice_payments') {
       const pi = url.searchParams.get('payment[payment_intent]') ?? '';
@@ -260,6 +292,12 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     },
     delayMs(ms) {
       delay = ms;
+    },
+    setEvents(list) {
+      events = [...list];
+    },
+    rateLimitNext({ times = 1, skip = 0, retryAfterSeconds } = {}) {
+      Object.assign(rateLimit, { times, skip, retryAfter: retryAfterSeconds });
     },
     close() {
       for (const timer of timers) clearTimeout(timer);

@@ -11,6 +11,7 @@ import type { FakeStripe } from './fake-stripe.ts';
 import type { FakePlatform } from './fake-platforms.ts';
 import type { TestDatabase } from './pg.ts';
 import { startLocalServices } from './local-services.ts';
+import { captureLogLine } from './log-scan.ts';
 import { eventBody, signedRequest } from './stripe-sign.ts';
 
 export const WEBHOOK_SECRET = 'whsec_test_secret_for_unit_tests_only';
@@ -67,7 +68,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
   const newApp = (overrides: Record<string, string> = {}) => {
     const app = createApp({
       config: loadConfig({ ...env, ...overrides }),
-      log: createLogger('debug', (line) => logs.push(line)),
+      log: createLogger('debug', (line) => (logs.push(line), captureLogLine(line))),
       dryRun: true,
       now: testNow,
     });

@@ -1,0 +1,45 @@
+/**
+ * Text typed by a buyer (names, addresses, metadata) reaches us inside Stripe's events and may hold
+ * what Postgres cannot store: NUL (no text or jsonb value may contain it) and lone UTF-16 surrogates
+ * (jsonb refuses their escapes). Cleaned once, here, over the parsed event, so every later step —
+ * mapping, hashing, the stored payload — sees the same well-formed text.
+ */
+
+/**
+ * Stripe's objects nest about a dozen levels, with expansions a few more. Far deeper means the event
+ * was not shaped by Stripe, and would overflow JSON.stringify (at ~5,000 levels on Node) before any
+ * database saw it; the bound also keeps this walk's own recursion shallow.
+ */
+export const MAX_DEPTH = 64;
+
+export type Sanitized = { ok: true; value: unknown } | { ok: false; reason: string };
+
+class TooDeep extends Error {}
+
+/** Pure: a copy of the parsed JSON with every string and key cleaned, or why it cannot be. */
+export function sanitizeJson(value: unknown): Sanitized {
+  try {
+    return { ok: true, value: clean(value, 0) };
+  } catch (error) {
+    if (error instanceof TooDeep) return { ok: false, reason: `nested deeper than ${MAX_DEPTH} levels` };
+    throw error;
+  }
+}
+
+/** NUL removed; a surrogate without its pair becomes U+FFFD, as a UTF-8 decoder would show it. */
+export function cleanText(text: string): string {
+  return text.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD');
+}
+
+const NUL = /\u0000/g;
+// Without the u flag a regular expression sees UTF-16 code units, so it can find unpaired halves.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function clean(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) throw new TooDeep();
+  if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
+  // fromEntries defines own properties: a "__proto__" key stays data, as JSON.parse made it.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [cleanText(key), clean(item, depth + 1)]));
+}
