@@ -17,6 +17,9 @@ export default async (req: Request, _context: Context): Promise<Response> => {
   }
   // Scheduled functions get 30 s; stop claiming new rows well before that.
   const report = await deliverSafely(app, { deadline: app.now() + 20_000 });
+  // Runs that sent something are logged by deliverSafely; an empty one is still worth a line, since
+  // the Netlify CLI shows a scheduled function's log but never its answer.
+  if (report?.claimed === 0) app.log.info('conversions drain: nothing due', { ...report });
   return Response.json(report ?? { error: 'delivery failed, see logs' }, { status: report ? 200 : 500 });
 };
 
