@@ -52,7 +52,7 @@ describe.skipIf(!CLI || !hasPostgres).each(modes)('netlify $mode', ({ args }) =>
     await until(() => /Local dev server ready/.test(log), 60_000, () => `the CLI did not get ready:\n${log}`);
   }, 120_000);
   afterAll(async () => {
-    if (server?.pid) process.kill(-server.pid, 'SIGTERM');
+    if (server?.pid) await stop(server);
     await services?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -87,6 +87,15 @@ describe.skipIf(!CLI || !hasPostgres).each(modes)('netlify $mode', ({ args }) =>
     ]);
   }, 90_000);
 });
+
+/** Ends the CLI and what it started (its process group), leaving nothing behind when the test ends. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid!, 'SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+}
 
 /** A port nothing listens on now, from the OS. */
 async function freePort(): Promise<number> {
