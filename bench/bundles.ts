@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { buildFunctions } from '../scripts/build.ts';
+import { packageFunctions } from '../scripts/package.ts';
 import { diskBytes, staticImports, withoutImport } from './bundle-code.ts';
 import { summarize, type Summary } from './stats.ts';
 
@@ -40,8 +41,19 @@ export interface ColdImport extends Omit<Target, 'url'> {
   wall: Summary;
 }
 
+/** A deploy zip as Netlify's packager makes it (scripts/package.ts). */
+export interface ZipSize {
+  name: string;
+  zipBytes: number;
+  /** The project's files in the zip, as stored (compressed) and unpacked; the rest is Netlify's. */
+  ownBytes: number;
+  ownUnpackedBytes: number;
+  files: number;
+}
+
 export interface BundlesResult {
   sizes: BundleSize[];
+  zips: ZipSize[];
   /** Bytes on disk of each external package: what a deploy would have to ship beside the bundle. */
   externalBytes: Record<string, number>;
   runs: number;
@@ -70,6 +82,13 @@ export async function benchBundles(opts: { runs: number; nodes: [string, string]
     }
     // What-if rows: the same bytes without the static import of the externals (what a lazy
     // `await import()` would give), and each external alone (resolved from the repo root).
+    const zips = (await packageFunctions(outdir, `${outdir}-zips`)).map(({ name, zipBytes, ownBytes, ownUnpackedBytes, entries }) => ({
+      name,
+      zipBytes,
+      ownBytes,
+      ownUnpackedBytes,
+      files: entries.length,
+    }));
     const externals = [...new Set(sizes.flatMap((s) => s.externals))];
     const targets: Target[] = [{ label: '(empty module)', url: 'data:text/javascript,', kind: 'floor' }];
     for (const [i, file] of files.entries()) {
@@ -105,9 +124,10 @@ export async function benchBundles(opts: { runs: number; nodes: [string, string]
       }),
     );
     const externalBytes = Object.fromEntries(await Promise.all(externals.map(async (e) => [e, await diskBytes(path.resolve('node_modules', e))])));
-    return { sizes, externalBytes, runs: opts.runs, cold };
+    return { sizes, zips, externalBytes, runs: opts.runs, cold };
   } finally {
     await rm(outdir, { recursive: true, force: true });
+    await rm(`${outdir}-zips`, { recursive: true, force: true });
   }
 }
 

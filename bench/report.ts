@@ -73,6 +73,7 @@ function bundleSection(b: BundlesResult, node22: string): string[] {
     '',
     table(['bundle', 'bytes', 'gzip bytes', 'packages still imported at load'], sizes),
     '',
+    ...zipSection(b),
     `Cold import: ${b.runs} fresh \`node\` processes per row, interleaved. "import" = \`performance.now()\` around ` +
       '`await import(bundle)` in the child; "wall" = spawn to exit seen by the parent (node boot + import + exit). ' +
       'The empty module is node\'s own floor. The "without its … import" rows are the same bundle with only that import ' +
@@ -95,6 +96,31 @@ function bundleSection(b: BundlesResult, node22: string): string[] {
             '(esbuild keeps dynamic imports of externals lazy) would avoid both.',
           '',
         ]),
+  ];
+}
+
+function zipSection(b: BundlesResult): string[] {
+  const rows = b.zips.map((z) => [
+    `${z.name}.zip`,
+    `${z.zipBytes.toLocaleString('en')} (${bytes(z.zipBytes)})`,
+    `${z.ownBytes.toLocaleString('en')} (${bytes(z.ownBytes)})`,
+    `${z.ownUnpackedBytes.toLocaleString('en')} (${bytes(z.ownUnpackedBytes)})`,
+    `${(z.zipBytes - z.ownBytes).toLocaleString('en')} (${bytes(z.zipBytes - z.ownBytes)})`,
+    String(z.files),
+  ]);
+  const largest = Math.max(...b.zips.map((z) => z.ownBytes));
+  return [
+    'The deploy zips: the same bundles packaged by Netlify\'s own packager, `@netlify/zip-it-and-ship-it` (what ' +
+      '`netlify build` runs; `npm run package` prints the same). "Own files" are the project\'s: the function\'s bundle, ' +
+      'which the packager re-emits unminified. The rest are the `___netlify-*` bootstrap, telemetry, entry point and ' +
+      'metadata files it adds to every function.',
+    '',
+    table(['zip', 'whole zip bytes', 'own files, stored', 'own files, unpacked', 'Netlify\'s files, stored', 'files'], rows),
+    '',
+    `What it shows: each zip holds its one bundle and Netlify\'s files, nothing else (no PGlite, migrations or ` +
+      `node_modules: test/integration/deploy-zips.test.ts asserts it for every function); the largest own share is ` +
+      `${bytes(largest)}, against a budget of 250 KB.`,
+    '',
   ];
 }
 

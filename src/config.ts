@@ -18,7 +18,11 @@ import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
  */
 z.config(en());
 
-/** Used by `npm start` and `npm run replay` when no secret is configured, so a fresh clone works. */
+/**
+ * Used by `npm start` and `npm run replay` when no secret is configured, so a fresh clone works. It is
+ * public, so nothing else accepts it: not Netlify, and not the Netlify CLI, which runs the functions
+ * as deployed (docs/decisions.md).
+ */
 export const LOCAL_WEBHOOK_SECRET = 'whsec_local_development_only';
 
 const optionalText = z.optional(z.pipe(z.string(), z.transform((s) => s.trim() || undefined)));
@@ -26,7 +30,7 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 const coreSchema = z.object({
-  STRIPE_WEBHOOK_SECRET: z.string({ error: 'required: the endpoint signing secret, whsec_…' }).check(
+  STRIPE_WEBHOOK_SECRET: z.string({ error: 'required: the endpoint signing secret, whsec_… (only npm start supplies a development one; for the Netlify CLI, set one in .env)' }).check(
     z.refine((v) => v.split(',').every((s) => /^whsec_\S+$/.test(s.trim())), {
       message: 'must be one or more comma-separated whsec_… secrets',
     }),
@@ -112,6 +116,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     ? []
     : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   problems.push(...crossFieldProblems(input));
+  if (!options.local) problems.push(...developmentSecretProblems(input));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -172,6 +177,14 @@ function crossFieldProblems(input: Env): string[] {
     if (lease < needed) problems.push(`DELIVERY_LEASE_SECONDS: must be at least ${needed} for this timeout and batch size`);
   }
   return problems;
+}
+
+/** Anyone can sign with the published development secret: only local runs may accept it. */
+function developmentSecretProblems(input: Env): string[] {
+  const secrets = (input.STRIPE_WEBHOOK_SECRET ?? '').split(',').map((s) => s.trim());
+  return secrets.includes(LOCAL_WEBHOOK_SECRET)
+    ? [`STRIPE_WEBHOOK_SECRET: ${LOCAL_WEBHOOK_SECRET} is public and accepted by npm start only; set a secret of your own`]
+    : [];
 }
 
 /** Every environment key the project reads; `.env.example` must document exactly these. */

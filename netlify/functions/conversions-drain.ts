@@ -21,6 +21,9 @@ export default async (req: Request, _context: Context): Promise<Response> => {
   const report = await deliverSafely(app, { deadline: app.now() + 20_000 });
   // Retention rides on the schedule; an unreachable database was already reported by the delivery.
   await app.db().then((db) => applyRetention(db, app.config.ops.retention, app.log), () => null);
+  // Runs that sent something are logged by deliverSafely; an empty one is still worth a line, since
+  // the Netlify CLI shows a scheduled function's log but never its answer.
+  if (report?.claimed === 0) app.log.info('conversions drain: nothing due', { ...report });
   return Response.json(report ?? { error: 'delivery failed, see logs' }, { status: report ? 200 : 500 });
 };
 

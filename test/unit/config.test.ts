@@ -32,8 +32,17 @@ describe('loadConfig', () => {
   });
 
   it('requires the webhook secret outside local runs, and supplies a development one locally', () => {
-    expect(problemsOf({})).toEqual(['STRIPE_WEBHOOK_SECRET: required: the endpoint signing secret, whsec_…']);
+    expect(problemsOf({})).toEqual([
+      'STRIPE_WEBHOOK_SECRET: required: the endpoint signing secret, whsec_… (only npm start supplies a development one; for the Netlify CLI, set one in .env)',
+    ]);
     expect(loadConfig({}, { local: true }).stripe.webhookSecrets).toEqual([LOCAL_WEBHOOK_SECRET]);
+  });
+
+  it('accepts the public development secret in local runs only, even among others', () => {
+    expect(problemsOf({ STRIPE_WEBHOOK_SECRET: `${SECRET},${LOCAL_WEBHOOK_SECRET}` })).toEqual([
+      `STRIPE_WEBHOOK_SECRET: ${LOCAL_WEBHOOK_SECRET} is public and accepted by npm start only; set a secret of your own`,
+    ]);
+    expect(loadConfig({ STRIPE_WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET }, { local: true }).stripe.webhookSecrets).toEqual([LOCAL_WEBHOOK_SECRET]);
   });
 
   it('accepts several comma-separated secrets', () => {
