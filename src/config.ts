@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import * as tiktokSettings from './destinations/tiktok/settings.ts';
 import * as metaSettings from './destinations/meta/settings.ts';
+import * as databaseSettings from './db/settings.ts';
 import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
 import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
@@ -47,6 +48,7 @@ const envSchema = z.object({
   ...coreSchema.shape,
   ...tiktokSettings.envSchema.shape,
   ...metaSettings.envSchema.shape,
+  ...databaseSettings.envSchema.shape,
 });
 
 export type Storage =
@@ -64,6 +66,7 @@ export interface Config {
     apiTimeoutMs: number;
   };
   storage: Storage;
+  database: databaseSettings.DatabaseSettings;
   tiktok: TiktokSettings | null;
   meta: MetaSettings | null;
   tiktokPurchaseEvent: string;
@@ -116,6 +119,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
       apiTimeoutMs: e.STRIPE_API_TIMEOUT_MS,
     },
     storage,
+    database: databaseSettings.toSettings(e),
     tiktok: tiktokSettings.toSettings(e),
     meta: metaSettings.toSettings(e),
     tiktokPurchaseEvent: tiktokSettings.purchaseEventName(e),
