@@ -9,6 +9,8 @@ import type { Machine } from './setup.ts';
 import { webhookSection } from './report-webhook.ts';
 import { bytes, ms, table } from './stats.ts';
 import type { LatencyResult } from './webhook-latency.ts';
+import type { OutageResult } from './outage.ts';
+import { outageSection } from './report-outage.ts';
 
 export interface ReportInput {
   date: Date;
@@ -18,6 +20,7 @@ export interface ReportInput {
   drain: DrainResult;
   bundles: BundlesResult;
   node22: string;
+  outage?: OutageResult;
 }
 
 export function renderReport(r: ReportInput): string {
@@ -36,6 +39,7 @@ export function renderReport(r: ReportInput): string {
     ...bundleSection(r.bundles, r.node22),
     ...drainSection(r.drain),
     ...memorySection(r.latency),
+    ...(r.outage ? outageSection(r.outage) : []),
   ].join('\n');
 }
 

@@ -52,6 +52,8 @@ try {
   if ('bin' in node22 && node22.version !== process.version) nodes.push([node22.version, node22.bin]);
   log(`bundles: ${RUNS} cold imports per target on ${nodes.map(([v]) => v).join(', ')}`);
   const bundles = await benchBundles({ runs: RUNS, nodes });
+  log('database outage: 3 stop/start cycles');
+  const outage = await (await import('./outage.ts')).benchOutage({ cycles: 3, downMs: 2000 });
 
   const report = renderReport({
     date: new Date(),
@@ -60,6 +62,7 @@ try {
     latency,
     drain,
     bundles,
+    outage,
     node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
   });
   console.log(report);

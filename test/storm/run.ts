@@ -38,7 +38,7 @@ const CONCURRENCY = int('STORM_CONCURRENCY', 24);
 const TIMEOUT_S = int('STORM_TIMEOUT_S', 300);
 const SECRET = 'whsec_storm_only_secret';
 const DATABASE_TIMEOUT_MS = 3000;
-const DELIVERY_TIMEOUT_MS = 1000;
+const DELIVERY_TIMEOUT_MS = 3000;
 
 const watchdog = setTimeout(() => {
   console.error(`storm: exceeded ${TIMEOUT_S} s, aborting`);
