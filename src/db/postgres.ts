@@ -33,7 +33,7 @@ export interface PostgresOptions {
  * statement at that time (so its locks go too), the client stops waiting at that time, and a pool
  * whose call hung is dropped whole, so the next call starts on fresh connections.
  */
-export function connectPostgres(url: string, options: PostgresOptions = {}): Database {
+export function connectPostgres(url: string, options: PostgresOptions = {}): Database & { readonly sql: postgres.Sql } {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS;
   const open = () =>
     postgres(url, {
@@ -53,6 +53,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
   let pool = open();
   return {
     kind: 'postgres',
+    /** The current pool (replaced after a deadline). */
+    get sql() {
+      return pool;
+    },
     async call<T>(fn: SqlFunction, args: object): Promise<T> {
       assertSqlFunction(fn);
       const sql = pool;
