@@ -88,7 +88,7 @@ describe.skipIf(!hasPostgres)('a bound on every database call', () => {
   });
 
   it('the argument reaches the function unchanged, whatever characters it holds', async () => {
-    const value = { quote: "it's", backslash: 'a\\b\\\\c', unicode: 'Zoë 山田 😀', escapes: '\\u0041 \\n', dollar: '$$ $q$', newline: 'a\nb' };
+    const value = { quote: "it's", backslash: 'a\\b\\\\c', unicode: 'Zoë 山田 😀', escapes: '\\u0041 \\n', dollar: '$$ $q$', newline: 'a\nb', control: '\u0001\t\u001f', nested: { list: ["'", '\\', '"'] } };
     const [row] = await t.sql.unsafe(`select ${jsonLiteral(value)} as v`);
     expect(row?.v).toEqual(value);
     const off = await t.sql.reserve();
