@@ -33,7 +33,7 @@ export function planDeliveries(deliveries: number): Plan {
   });
   const jobs: Job[] = events.map((e, i) => ({ ...e, copies: i < concurrentPairs ? 2 : 1 }));
   // Redeliveries: the same event once more, at another point of the storm.
-  for (const e of events.slice(concurrentPairs, concurrentPairs + duplicates - concurrentPairs)) {
+  for (const e of events.slice(concurrentPairs, duplicates)) {
     jobs.push({ ...e, copies: 1 });
   }
   shuffle(jobs);

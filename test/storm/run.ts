@@ -107,7 +107,10 @@ try {
       done += 1;
       const share = done / plan.jobs.length;
       if (share >= 0.3 && !timeline.dbStopping) faults.push(restartDatabase());
-      if (share >= 0.5 && platforms.chaos) (platforms.chaos = false), (timeline.platformsHealthy = performance.now());
+      if (share >= 0.5 && platforms.chaos) {
+        platforms.chaos = false;
+        timeline.platformsHealthy = performance.now();
+      }
       if (share >= 0.6 && !timeline.killed) faults.push(killInstance());
     }
   };
