@@ -125,7 +125,15 @@ try {
   const drain = await drainUntilNothingDue(sql, `${drainer.next().baseUrl}/.netlify/functions/conversions-drain`).finally(() => drainer.stop());
   const outcome = await checkOutcome(sql, plan.sessions, platforms);
   const failedDeliveries = { name: 'every delivery answered 2xx in the end', ok: sender.failed.length === 0, detail: `${sender.failed.length} given up` };
-  const checks = [failedDeliveries, ...outcome.checks];
+  // Fail fast while PostgreSQL restarts: the bound plus room for a busy shared machine.
+  const duringRestart = sender.attempts.filter((a) => a.at >= timeline.dbStopping! && a.at < timeline.dbUp!);
+  const slowest = Math.max(0, ...duringRestart.map((a) => a.ms));
+  const failFast = {
+    name: `webhooks answered within DATABASE_TIMEOUT_MS (${DATABASE_TIMEOUT_MS} ms) + 5 s while PostgreSQL restarted`,
+    ok: duringRestart.length > 0 && slowest < DATABASE_TIMEOUT_MS + 5000,
+    detail: `${duringRestart.length} answers, slowest ${slowest.toFixed(0)} ms`,
+  };
+  const checks = [failedDeliveries, failFast, ...outcome.checks];
   printReport({ plan, sender, timeline, platforms, drain, duplicates: outcome.duplicates, checks, processes: PROCESSES, concurrency: CONCURRENCY });
   exitCode = checks.every((c) => c.ok) ? 0 : 1;
   if (exitCode !== 0) console.error(fleet.output.slice(-30).join('\n'));
