@@ -13,6 +13,8 @@ import { bytes, ms, table } from './stats.ts';
 import type { LatencyResult } from './webhook-latency.ts';
 import type { OpsQueriesResult } from './ops-queries.ts';
 import { opsSection } from './report-ops.ts';
+import type { OutageResult } from './outage.ts';
+import { outageSection } from './report-outage.ts';
 
 export interface ReportInput {
   date: Date;
@@ -25,6 +27,7 @@ export interface ReportInput {
   /** create-checkout-session; absent when that part was not run. */
   checkout?: CheckoutLatencyResult;
   ops: OpsQueriesResult;
+  outage?: OutageResult;
 }
 
 export function renderReport(r: ReportInput): string {
@@ -45,6 +48,7 @@ export function renderReport(r: ReportInput): string {
     ...memorySection(r.latency),
     ...(r.checkout ? checkoutSection(r.checkout) : []),
     ...opsSection(r.ops),
+    ...(r.outage ? outageSection(r.outage) : []),
   ].join('\n');
 }
 

@@ -60,6 +60,8 @@ try {
   const { benchOpsQueries } = await import('./ops-queries.ts');
   log(`operations queries: ${OPS_ROWS} outbox rows`);
   const ops = await benchOpsQueries({ rows: OPS_ROWS, repeats: 10 });
+  log('database outage: 3 stop/start cycles');
+  const outage = await (await import('./outage.ts')).benchOutage({ cycles: 3, downMs: 2000 });
 
   const report = renderReport({
     date: new Date(),
@@ -69,6 +71,7 @@ try {
     drain,
     bundles,
     ops,
+    outage,
     node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
     checkout,
   });

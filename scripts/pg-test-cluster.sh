@@ -3,6 +3,7 @@
 # Installs Debian's postgresql-15 when no server is present. Prints the connection URL.
 #   scripts/pg-test-cluster.sh         start (idempotent)
 #   scripts/pg-test-cluster.sh stop    stop
+#   scripts/pg-test-cluster.sh destroy stop and remove its data folder
 set -euo pipefail
 PGPORT="${PGPORT:-54329}"
 # As root the server runs as the postgres user, which may not enter the checkout (a private temp
@@ -23,8 +24,10 @@ fi
 
 as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
-if [ "${1:-}" = stop ]; then
-  as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast stop >/dev/null 2>&1 || true
+if [ "${1:-}" = stop ] || [ "${1:-}" = destroy ]; then
+  as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
+  # Only a folder this script made (it holds PG_VERSION) is removed.
+  if [ "$1" = destroy ] && [ -f "$PGDATA_DIR/PG_VERSION" ]; then rm -rf "$PGDATA_DIR"; fi
   exit 0
 fi
 

@@ -37,7 +37,7 @@ export function createApp(overrides: AppOverrides = {}): App {
     config,
     log,
     // A failed open is not cached: the next request tries again.
-    db: () => (db ??= openDatabase(config.storage).catch((error) => ((db = undefined), Promise.reject(error)))),
+    db: () => (db ??= openDatabase(config.storage, config.database).catch((error) => ((db = undefined), Promise.reject(error)))),
     send: overrides.send ?? fetchSend,
     now: overrides.now ?? (() => Date.now()),
     dryRun: overrides.dryRun ?? false,

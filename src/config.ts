@@ -3,6 +3,7 @@ import en from 'zod/v4/locales/en.js';
 import * as tiktokSettings from './destinations/tiktok/settings.ts';
 import * as metaSettings from './destinations/meta/settings.ts';
 import * as opsSettings from './ops/settings.ts';
+import * as databaseSettings from './db/settings.ts';
 import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
 import * as httpSettings from './http/settings.ts';
@@ -60,6 +61,7 @@ const envSchema = z.object({
   ...httpSettings.envSchema.shape,
   ...checkoutSettings.envSchema.shape,
   ...opsSettings.envSchema.shape,
+  ...databaseSettings.envSchema.shape,
 });
 
 export type Storage =
@@ -77,6 +79,7 @@ export interface Config {
     apiTimeoutMs: number;
   };
   storage: Storage;
+  database: databaseSettings.DatabaseSettings;
   tiktok: TiktokSettings | null;
   meta: MetaSettings | null;
   tiktokPurchaseEvent: string;
@@ -135,6 +138,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
       apiTimeoutMs: e.STRIPE_API_TIMEOUT_MS,
     },
     storage,
+    database: databaseSettings.toSettings(e),
     tiktok: tiktokSettings.toSettings(e),
     meta: metaSettings.toSettings(e),
     tiktokPurchaseEvent: tiktokSettings.purchaseEventName(e),

@@ -1,5 +1,12 @@
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { assertSqlFunction, DatabaseError, type Database, type SqlFunction } from './port.ts';
+import { DEFAULT_DATABASE_TIMEOUT_MS } from './settings.ts';
+
+export interface SupabaseOptions {
+  /** The bound on one call (DATABASE_TIMEOUT_MS): past it the request is aborted. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
 
 /**
  * SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY: the SQL functions over PostgREST's `POST /rest/v1/rpc/<fn>`
@@ -7,10 +14,11 @@ import { assertSqlFunction, DatabaseError, type Database, type SqlFunction } fro
  * this; the full client also starts a realtime socket layer that throws on Node 20 and adds ~675 KB
  * to every cold start.
  */
-export function connectSupabase(url: string, serviceRoleKey: string, fetchImpl: typeof fetch = fetch): Database {
+export function connectSupabase(url: string, serviceRoleKey: string, options: SupabaseOptions = {}): Database {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS;
   const client = new PostgrestClient(`${url.replace(/\/+$/, '')}/rest/v1`, {
     headers: { apikey: serviceRoleKey, Authorization: `Bearer ${serviceRoleKey}` },
-    fetch: fetchImpl,
+    fetch: options.fetch ?? fetch,
   });
   return {
     kind: 'supabase',
@@ -18,7 +26,8 @@ export function connectSupabase(url: string, serviceRoleKey: string, fetchImpl: 
       assertSqlFunction(fn);
       let response;
       try {
-        response = await client.rpc(fn, { p: args });
+        // The signal also covers reading the answer; postgrest-js reports an abort as status 0.
+        response = await client.rpc(fn, { p: args }).abortSignal(AbortSignal.timeout(timeoutMs));
       } catch (error) {
         throw new DatabaseError(`${fn} failed: ${(error as Error).message}`, true, { cause: error });
       }
