@@ -5,6 +5,7 @@
  */
 import type { BundlesResult } from './bundles.ts';
 import type { DrainResult } from './drain.ts';
+import { edgeCheckSection, type EdgeCheckRow } from './edge-checks.ts';
 import type { Machine } from './setup.ts';
 import { webhookSection } from './report-webhook.ts';
 import { bytes, ms, table } from './stats.ts';
@@ -18,6 +19,7 @@ export interface ReportInput {
   drain: DrainResult;
   bundles: BundlesResult;
   node22: string;
+  edgeChecks: EdgeCheckRow[];
 }
 
 export function renderReport(r: ReportInput): string {
@@ -36,6 +38,7 @@ export function renderReport(r: ReportInput): string {
     ...bundleSection(r.bundles, r.node22),
     ...drainSection(r.drain),
     ...memorySection(r.latency),
+    ...edgeCheckSection(r.edgeChecks),
   ].join('\n');
 }
 

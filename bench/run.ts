@@ -52,6 +52,9 @@ try {
   if ('bin' in node22 && node22.version !== process.version) nodes.push([node22.version, node22.bin]);
   log(`bundles: ${RUNS} cold imports per target on ${nodes.map(([v]) => v).join(', ')}`);
   const bundles = await benchBundles({ runs: RUNS, nodes });
+  const { benchEdgeChecks } = await import('./edge-checks.ts');
+  log('edge checks: sanitize + validate per signed event');
+  const edgeChecks = benchEdgeChecks();
 
   const report = renderReport({
     date: new Date(),
@@ -60,6 +63,7 @@ try {
     latency,
     drain,
     bundles,
+    edgeChecks,
     node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
   });
   console.log(report);
