@@ -67,3 +67,13 @@ function cleanObject(object: Record<string, unknown>, depth: number): Record<str
   // fromEntries defines own properties: a "__proto__" key stays data, as JSON.parse made it.
   return changed ? Object.fromEntries(cleaned) : object;
 }
+
+/**
+ * The same cleaning for what the webhook reads from Stripe's API (a session holds the buyer's typed
+ * details too). Stripe's API never nests that deep, so a refusal here is an error, not bad input.
+ */
+export function cleanedApiObject<T>(value: T): T {
+  const result = sanitizeJson(value);
+  if (!result.ok) throw new Error(`a Stripe API object is ${result.reason}`);
+  return result.value as T;
+}

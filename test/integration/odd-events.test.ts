@@ -14,8 +14,8 @@ import type { Database } from '../../src/db/port.ts';
 import { createLogger } from '../../src/log.ts';
 import { hasPostgres } from '../support/pg.ts';
 import { testNow, useHarness, type Harness } from '../support/harness.ts';
-import { EUR_CHARGE, eurFirstInvoicePaid, disputeCreatedEvent, refundEvent } from '../support/lifecycle-events.ts';
-import { lineItemsFor } from '../support/fake-stripe.ts';
+import { EUR, EUR_CHARGE, eurFirstInvoicePaid, disputeCreatedEvent, refundEvent } from '../support/lifecycle-events.ts';
+import { fixtureStripeState, lineItemsFor } from '../support/fake-stripe.ts';
 import { eventBody, loadEvent, newEventId } from '../support/stripe-sign.ts';
 
 type Json = Record<string, any>;
@@ -140,6 +140,18 @@ describe.skipIf(!hasPostgres)('authentic events with odd content', () => {
     expect(await h.count('stripe_events')).toBe(0);
     const line = h.logs.map((l) => JSON.parse(l) as Json).find((l) => l.msg === 'webhook');
     expect(line).toMatchObject({ level: 'error', outcome: 'error', status: 500, error: expect.stringMatching(/RangeError/) });
+  });
+
+  it('typed text in a session read from the Stripe API (a first invoice before its checkout) is cleaned too', async () => {
+    const session = structuredClone(fixtureStripeState().sessions[EUR.session]) as Json;
+    session.customer_details.name = 'Lena\u0000 M\uD800üller';
+    h.stripe.setObject('sessions', EUR.session, session);
+    try {
+      expect(await h.post(eurFirstInvoicePaid())).toMatchObject({ status: 200, body: { outcome: 'processed', purchase_status: 'paid' } });
+      expect(await h.tdb.sql`select name from customers`).toEqual([{ name: 'Lena M\uFFFDüller' }]);
+    } finally {
+      h.stripe.setObject('sessions', EUR.session, fixtureStripeState().sessions[EUR.session]!);
+    }
   });
 
   oddContentSuite('PostgreSQL', h, {
