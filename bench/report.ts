@@ -7,6 +7,7 @@ import type { BundlesResult } from './bundles.ts';
 import type { CheckoutLatencyResult } from './checkout-latency.ts';
 import { checkoutSection } from './report-checkout.ts';
 import type { DrainResult } from './drain.ts';
+import { edgeCheckSection, type EdgeCheckRow } from './edge-checks.ts';
 import type { Machine } from './setup.ts';
 import { webhookSection } from './report-webhook.ts';
 import { bytes, ms, table } from './stats.ts';
@@ -28,6 +29,7 @@ export interface ReportInput {
   checkout?: CheckoutLatencyResult;
   ops: OpsQueriesResult;
   outage?: OutageResult;
+  edgeChecks: EdgeCheckRow[];
 }
 
 export function renderReport(r: ReportInput): string {
@@ -49,6 +51,7 @@ export function renderReport(r: ReportInput): string {
     ...(r.checkout ? checkoutSection(r.checkout) : []),
     ...opsSection(r.ops),
     ...(r.outage ? outageSection(r.outage) : []),
+    ...edgeCheckSection(r.edgeChecks),
   ].join('\n');
 }
 

@@ -62,6 +62,9 @@ try {
   const ops = await benchOpsQueries({ rows: OPS_ROWS, repeats: 10 });
   log('database outage: 3 stop/start cycles');
   const outage = await (await import('./outage.ts')).benchOutage({ cycles: 3, downMs: 2000 });
+  const { benchEdgeChecks } = await import('./edge-checks.ts');
+  log('edge checks: sanitize + validate per signed event');
+  const edgeChecks = benchEdgeChecks();
 
   const report = renderReport({
     date: new Date(),
@@ -72,6 +75,7 @@ try {
     bundles,
     ops,
     outage,
+    edgeChecks,
     node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
     checkout,
   });

@@ -7,6 +7,7 @@ import { derivedConversions, INVOICE_EVENTS, invoiceRecord, paysForCheckout } fr
 import { SUBSCRIPTION_EVENTS, subscriptionCommand } from '../provisioning/subscription.ts';
 import { StripeApiError, type StripeApi } from '../stripe/api.ts';
 import { idOf } from '../stripe/ids.ts';
+import { cleanedApiObject } from './sanitize.ts';
 
 /**
  * The allow-list. Every other type is recorded as ignored and answered 200. `invoice.paid` is used
@@ -57,7 +58,7 @@ export async function commandForEvent(event: Stripe.Event, ctx: CommandContext):
 
 async function lineItems(ctx: CommandContext, type: CheckoutEventType, session: Stripe.Checkout.Session) {
   // Without a secret key the purchase is still provisioned, as a whole, with no per-product detail.
-  return needsLineItems(type, session) && ctx.stripeApi ? ctx.stripeApi.listLineItems(session.id) : null;
+  return needsLineItems(type, session) && ctx.stripeApi ? cleanedApiObject(await ctx.stripeApi.listLineItems(session.id)) : null;
 }
 
 /**
@@ -91,10 +92,10 @@ async function invoiceCommand(event: Stripe.Event, invoice: Stripe.Invoice, ctx:
   // The first payment of a subscription bought through Checkout: provision and convert that checkout,
   // whichever of its events arrives first. Built from the session itself, read from the API.
   if (paid && paysForCheckout(invoice) && record.subscription_id && ctx.stripeApi) {
-    const session = await ctx.stripeApi.findCheckoutSession(record.subscription_id);
+    const session = cleanedApiObject(await ctx.stripeApi.findCheckoutSession(record.subscription_id));
     if (session) {
       const asPaid = { ...session, payment_status: 'paid' as const };
-      const items = await ctx.stripeApi.listLineItems(session.id);
+      const items = cleanedApiObject(await ctx.stripeApi.listLineItems(session.id));
       const command = checkoutCommand({ id: event.id, type: 'checkout.session.completed', created: event.created }, asPaid, items, ctx.names);
       if (command.action === 'checkout') checkout = command;
     }

@@ -1,5 +1,5 @@
 import { SignatureError, verifyStripeSignature } from '../stripe/signature.ts';
-import type { Fields } from '../log.ts';
+import { errorText, type Fields } from '../log.ts';
 import { ingestEvent, type IngestDeps, type IngestResult } from './ingest.ts';
 
 export interface WebhookDeps extends IngestDeps {
@@ -24,7 +24,10 @@ const json = (status: number, body: object, headers: Record<string, string> = {}
  */
 export async function handleStripeWebhook(req: Request, deps: WebhookDeps): Promise<WebhookResult> {
   const started = performance.now();
-  const { result, line } = await answer(req, deps);
+  const { result, line } = await answer(req, deps).catch(
+    // A bug outside ingestion (reading the body, the signature check): still one line, still a 500.
+    (error: unknown): Answer => ({ result: { response: json(500, { error: 'internal error' }) }, line: { outcome: 'error', error: errorText(error) } }),
+  );
   const status = result.response.status;
   const fields = { ...line, status, duration_ms: Math.round(performance.now() - started) };
   if (status >= 500 || line.outcome === 'invalid') deps.log.error('webhook', fields);

@@ -62,7 +62,7 @@ export async function ingestEvent(input: unknown, deps: IngestDeps): Promise<Ing
     deps.log.info('event api_version differs from the pinned one; processed as is', { ...ids, api_version: event.api_version, pinned: PINNED_API_VERSION });
   }
   try {
-    const command = await decide(event, deps);
+    const command = await commandFor(event, deps);
     let result = await record(deps, event, command);
     if (result.outcome === 'refetch') result = await recordRefetched(deps, event, command);
     if (result.outcome === 'refetch') throw new Error('the database asked twice to re-read the subscription');
@@ -72,7 +72,8 @@ export async function ingestEvent(input: unknown, deps: IngestDeps): Promise<Ing
   }
 }
 
-async function decide(event: Stripe.Event, deps: IngestDeps): Promise<ProvisionCommand> {
+/** Events of the deployment's other mode are recorded and ignored, without reading Stripe's API. */
+async function commandFor(event: Stripe.Event, deps: IngestDeps): Promise<ProvisionCommand> {
   if (deps.expectedLivemode === undefined || event.livemode === deps.expectedLivemode) return commandForEvent(event, deps);
   const detail = `${event.livemode ? 'live' : 'test'}-mode event on a ${event.livemode ? 'test' : 'live'}-mode deployment`;
   deps.log.warn('event ignored', { event_id: event.id, event_type: event.type, detail });

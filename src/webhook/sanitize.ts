@@ -16,7 +16,10 @@ export type Sanitized = { ok: true; value: unknown } | { ok: false; reason: stri
 
 class TooDeep extends Error {}
 
-/** Pure: a copy of the parsed JSON with every string and key cleaned, or why it cannot be. */
+/**
+ * Pure: the parsed JSON with every string and key cleaned, or why it cannot be. Nothing is copied
+ * where nothing changes (an ordinary event comes back as itself); the input is never modified.
+ */
 export function sanitizeJson(value: unknown): Sanitized {
   try {
     return { ok: true, value: clean(value, 0) };
@@ -28,9 +31,11 @@ export function sanitizeJson(value: unknown): Sanitized {
 
 /** NUL removed; a surrogate without its pair becomes U+FFFD, as a UTF-8 decoder would show it. */
 export function cleanText(text: string): string {
-  return text.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD');
+  return SUSPECT.test(text) ? text.replace(NUL, '').replace(LONE_SURROGATE, '\uFFFD') : text;
 }
 
+/** One scan for the common case: no NUL and no surrogate at all (emoji pairs take the slow path). */
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 const NUL = /\u0000/g;
 // Without the u flag a regular expression sees UTF-16 code units, so it can find unpaired halves.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -39,7 +44,36 @@ function clean(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return cleanText(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) throw new TooDeep();
-  if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
+  return Array.isArray(value) ? cleanArray(value, depth) : cleanObject(value as Record<string, unknown>, depth);
+}
+
+function cleanArray(array: readonly unknown[], depth: number): readonly unknown[] {
+  let copy: unknown[] | undefined;
+  array.forEach((item, i) => {
+    const cleaned = clean(item, depth + 1);
+    if (cleaned !== item) (copy ??= [...array])[i] = cleaned;
+  });
+  return copy ?? array;
+}
+
+function cleanObject(object: Record<string, unknown>, depth: number): Record<string, unknown> {
+  const entries = Object.entries(object);
+  let changed = false;
+  const cleaned = entries.map(([key, item]): [string, unknown] => {
+    const entry: [string, unknown] = [cleanText(key), clean(item, depth + 1)];
+    changed ||= entry[0] !== key || entry[1] !== item;
+    return entry;
+  });
   // fromEntries defines own properties: a "__proto__" key stays data, as JSON.parse made it.
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [cleanText(key), clean(item, depth + 1)]));
+  return changed ? Object.fromEntries(cleaned) : object;
+}
+
+/**
+ * The same cleaning for what the webhook reads from Stripe's API (a session holds the buyer's typed
+ * details too). Stripe's API never nests that deep, so a refusal here is an error, not bad input.
+ */
+export function cleanedApiObject<T>(value: T): T {
+  const result = sanitizeJson(value);
+  if (!result.ok) throw new Error(`a Stripe API object is ${result.reason}`);
+  return result.value as T;
 }

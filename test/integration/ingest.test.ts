@@ -67,3 +67,17 @@ describe.skipIf(!hasPostgres)('the webhook log line', () => {
     expect(webhookLines()).toEqual([expect.objectContaining({ outcome: 'method_not_allowed', status: 405 })]);
   });
 });
+
+describe.skipIf(!hasPostgres)('the webhook log line when reading the request fails', () => {
+  const h = useHarness();
+
+  it('is still written, and the answer is 500', async () => {
+    const { handleStripeWebhook } = await import('../../src/webhook/handle.ts');
+    const body = new ReadableStream({ pull: (controller) => controller.error(new Error('connection reset')) });
+    const req = new Request(WEBHOOK_URL, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const { response } = await handleStripeWebhook(req, webhookDeps(h.newApp()));
+    expect(response.status).toBe(500);
+    const lines = h.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'webhook');
+    expect(lines).toEqual([expect.objectContaining({ level: 'error', outcome: 'error', status: 500, error: expect.stringContaining('connection reset') })]);
+  });
+});

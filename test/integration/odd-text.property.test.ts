@@ -16,6 +16,7 @@ const PIECES = [
   '\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '😀', '👩🏽‍💻', '🇸🇪',
   'مرحبا', 'שלום', '\u202E', '\u200F', '\u200B', '\uFEFF', 'e\u0301', 'Zoë', 'Ångström', '李小龍',
   '"', '\\', "'", '\n', '\t', '\u0007', '\u001F', '\u007F', '%00', '<script>', ' ', '',
+  '\uFFFE', '\uFFFF', '\u2028', '\u{10FFFF}', 'fb.1.1700000000000.', 'https://', '::1', '__proto__',
 ];
 
 /** mulberry32: a small seeded generator, so every run tries the same strings. */
@@ -43,13 +44,12 @@ function oddCheckout(next: () => number): Json {
   details.name = oddString(next);
   details.email = oddString(next);
   details.phone = oddString(next);
-  for (const field of ['city', 'line1', 'line2', 'postal_code', 'state'] as const) details.address[field] = oddString(next);
-  session.metadata = {
-    ...session.metadata,
-    client_user_agent: oddString(next),
-    fbp: oddString(next),
-    [oddString(next) || 'empty']: oddString(next),
-  };
+  for (const field of ['city', 'line1', 'line2', 'postal_code', 'state', 'country'] as const) details.address[field] = oddString(next);
+  session.client_reference_id = oddString(next);
+  session.metadata = { [oddString(next) || 'empty']: oddString(next) };
+  for (const key of ['fbc', 'fbp', 'fbclid', 'ttclid', 'ttp', 'client_ip_address', 'client_user_agent', 'event_source_url', 'ad_consent']) {
+    if (next() < 0.7) session.metadata[key] = oddString(next);
+  }
   return event;
 }
 

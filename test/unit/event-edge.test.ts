@@ -26,6 +26,12 @@ describe('sanitizeJson', () => {
     expect(input).toEqual(frozen);
   });
 
+  it('gives an event with nothing to clean back as itself, uncopied', () => {
+    const event = loadEvent('checkout.session.completed.payment.usd.paid');
+    expect(sanitizeJson(event)).toEqual({ ok: true, value: event });
+    expect((sanitizeJson(event) as { value: unknown }).value).toBe(event);
+  });
+
   it('keeps a "__proto__" key as data', () => {
     const result = sanitizeJson(JSON.parse('{"__proto__":{"polluted":true}}'));
     expect(result.ok && Object.getPrototypeOf(result.value)).toBe(Object.prototype);

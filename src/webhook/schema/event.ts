@@ -41,11 +41,13 @@ export function validateEvent(value: unknown): Validated {
   return { ok: true, event: value as Stripe.Event };
 }
 
+/** The first few problems, each as `path: what was expected`; bounded, as a path may hold any key. */
 function describe(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string {
-  return issues
+  const text = issues
     .slice(0, 3)
     .map((issue) => `${[...prefix, ...issue.path].map(String).join('.') || 'event'}: ${issue.message}`)
     .join('; ');
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 /** For the log line of a refused event: its id and type when they are at least text. */

@@ -23,7 +23,12 @@ export const amount = z.number('must be an amount in minor units').check(
 /** Invoice lines carry credits (prorations, discounts) as negative amounts. */
 export const signedAmount = z.number('must be an amount in minor units').check(z.int('must be a whole number of minor units'));
 
-export const count = z.number('must be a count').check(z.int('must be a whole count'), z.gte(0, 'must not be negative'));
+/** Quantities and attempt counts are stored as Postgres integers. */
+export const count = z.number('must be a count').check(
+  z.int('must be a whole count'),
+  z.gte(0, 'must not be negative'),
+  z.lte(2_147_483_647, 'must be below 2^31'),
+);
 
 export const currency = z.string('must be a currency code').check(z.regex(/^[a-zA-Z]{3}$/, 'must be a three-letter currency code'));
 
