@@ -5,6 +5,8 @@ import * as metaSettings from './destinations/meta/settings.ts';
 import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
 import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
+import * as trackSettings from './track/settings.ts';
+import type { TrackSettings } from './track/settings.ts';
 
 /**
  * The only reader of the environment. Everything else receives a Config. A bad environment fails
@@ -47,6 +49,7 @@ const envSchema = z.object({
   ...coreSchema.shape,
   ...tiktokSettings.envSchema.shape,
   ...metaSettings.envSchema.shape,
+  ...trackSettings.envSchema.shape,
 });
 
 export type Storage =
@@ -72,6 +75,7 @@ export interface Config {
   webhook: { maxBodyBytes: number };
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  track: TrackSettings;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +136,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     webhook: { maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    track: trackSettings.toSettings(e),
   };
 }
 
