@@ -44,6 +44,9 @@ export interface RawCustomer {
   email?: string | null;
   phone?: string | null;
   name?: string | null;
+  /** Given apart (a form's fields), they win over `name`, which is split only when they are absent. */
+  firstName?: string | null;
+  lastName?: string | null;
   city?: string | null;
   state?: string | null;
   postalCode?: string | null;

@@ -24,11 +24,15 @@ export function eventName(kind: ConversionKind): string {
  * Dropping the purchase would lose more than a lower match quality does.
  */
 export function rejectReason(conversion: Conversion): string | undefined {
-  // A funnel event (Lead, Search …) may carry no value at all; a purchase kind always must.
-  if (isFunnelKind(conversion.kind) && conversion.currency === undefined && conversion.value === undefined) return undefined;
+  // Only a Purchase must carry them; a Lead or a Subscribe reported without a value is fine.
+  if (!isPurchase(conversion.kind) && conversion.currency === undefined && conversion.value === undefined) return undefined;
   if (!/^[A-Z]{3}$/.test(conversion.currency ?? '')) return `currency ${conversion.currency} is not an ISO 4217 code`;
   if (!Number.isFinite(conversion.value)) return `value ${conversion.value} is not a finite number`;
   return undefined;
+}
+
+function isPurchase(kind: ConversionKind): boolean {
+  return kind === 'purchase' || kind === 'renewal';
 }
 
 export function buildRequest(

@@ -31,8 +31,8 @@ export function eventName(kind: ConversionKind, settings: EventNameSettings): st
  * outside its list, so such events are dead-lettered up front instead of spending a request.
  */
 export function rejectReason(conversion: Conversion): string | undefined {
-  // A funnel event without a value has no currency to check.
-  if (conversion.currency === undefined && isFunnelKind(conversion.kind)) return undefined;
+  // An event other than a purchase may come without a value, and then has no currency to check.
+  if (conversion.currency === undefined && conversion.kind !== 'purchase' && conversion.kind !== 'renewal') return undefined;
   if (!SUPPORTED_CURRENCIES.has(conversion.currency ?? '')) {
     return `currency ${conversion.currency} is not supported by TikTok`;
   }
