@@ -4,6 +4,8 @@ import * as tiktokSettings from './destinations/tiktok/settings.ts';
 import * as metaSettings from './destinations/meta/settings.ts';
 import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
+import * as httpSettings from './http/settings.ts';
+import type { HttpSettings } from './http/settings.ts';
 import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
 import * as trackSettings from './track/settings.ts';
 import type { TrackSettings } from './track/settings.ts';
@@ -49,6 +51,7 @@ const envSchema = z.object({
   ...coreSchema.shape,
   ...tiktokSettings.envSchema.shape,
   ...metaSettings.envSchema.shape,
+  ...httpSettings.envSchema.shape,
   ...trackSettings.envSchema.shape,
 });
 
@@ -75,6 +78,8 @@ export interface Config {
   webhook: { maxBodyBytes: number };
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Browser-facing functions: allowed origins, the site's address, whether consent is required. */
+  http: HttpSettings;
   track: TrackSettings;
 }
 
@@ -136,6 +141,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     webhook: { maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    http: httpSettings.toSettings(e),
     track: trackSettings.toSettings(e),
   };
 }

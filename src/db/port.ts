@@ -6,7 +6,10 @@ export type SqlFunction =
   | 'stripe_record_event'
   | 'outbox_claim'
   | 'outbox_complete'
-  | 'outbox_requeue';
+  | 'outbox_requeue'
+  // Conversions without a Stripe event (checkout creation, track); a signed-in user's customer.
+  | 'outbox_enqueue'
+  | 'checkout_customer';
 
 export interface Database {
   readonly kind: 'postgres' | 'supabase' | 'pglite';
@@ -31,6 +34,8 @@ const SQL_FUNCTIONS: ReadonlySet<string> = new Set<SqlFunction>([
   'outbox_claim',
   'outbox_complete',
   'outbox_requeue',
+  'outbox_enqueue',
+  'checkout_customer',
 ]);
 
 /** Function names end up in SQL text; only the known ones may. */

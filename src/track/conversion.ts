@@ -1,20 +1,19 @@
+import { enqueueRows, type EnqueueRow } from '../conversions/enqueue.ts';
 import { hashUser } from '../conversions/identity/hash-user.ts';
-import { outboxRows } from '../conversions/outbox-rows.ts';
-import type { AdConsent, ClientContext, Conversion, ConversionItem } from '../conversions/types.ts';
+import type { ClientContext, Conversion, ConversionItem } from '../conversions/types.ts';
 import type { EventNameSettings } from '../destinations/types.ts';
-import type { OutboxConversion } from '../provisioning/command.ts';
+import type { BrowserContext } from '../http/browser-context.ts';
+import { resolveConsent, type ConsentChoice } from '../http/consent.ts';
 import { TRACKABLE_EVENTS } from './event-names.ts';
 import type { TrackEvent } from './schema.ts';
 
-/** What the request that carried the events tells about the person (src/http gathers it). */
+/** What the request that carried the events tells about the person, and the deployment's rules. */
 export interface TrackContext {
-  client: ClientContext;
-  /** The page, when the event does not name one (the Referer). */
-  pageUrl?: string;
-  /** Consent the request gave as a whole; an event's own `consent` wins. */
-  consent: AdConsent;
-  /** True when nothing may be sent without `granted` (REQUIRE_AD_CONSENT). */
-  requireConsent: boolean;
+  browser: BrowserContext;
+  /** Consent for events that name none (server-side `track()`); an event's own `consent` wins. */
+  consent?: ConsentChoice;
+  /** REQUIRE_AD_CONSENT. */
+  requireAdConsent: boolean;
   /** Unix seconds. */
   now: number;
   /** Live or test, as the deployment's Stripe key says: a staging site must not feed a live pixel. */
@@ -22,13 +21,12 @@ export interface TrackContext {
   origin: 'browser' | 'server';
 }
 
-export type TrackRow = OutboxConversion & { origin: 'browser' | 'server' };
-
 /** One event → its conversion, hashed here once, so nothing raw goes further. Pure. */
 export function conversionFromEvent(event: TrackEvent, context: TrackContext): Conversion {
   const custom = event.custom_data ?? {};
   const user = event.user_data ?? {};
-  const consent = effectiveConsent(event.consent ?? context.consent, context.requireConsent);
+  const consent = resolveConsent(event.consent ?? context.consent, context.requireAdConsent);
+  const { browser } = context;
   const conversion: Conversion = {
     kind: TRACKABLE_EVENTS[event.event_name],
     eventId: event.event_id,
@@ -43,9 +41,9 @@ export function conversionFromEvent(event: TrackEvent, context: TrackContext): C
       firstName: user.first_name,
       lastName: user.last_name,
     }),
-    client: context.client,
-    page: compact({ url: event.event_source_url ?? context.pageUrl }),
-    consent,
+    client: clientOf(browser),
+    page: compact({ url: event.event_source_url ?? browser.eventSourceUrl }),
+    consent: consent.conversionConsent,
   };
   if (custom.value !== undefined) conversion.value = custom.value;
   if (custom.currency !== undefined) conversion.currency = custom.currency.toUpperCase();
@@ -55,18 +53,20 @@ export function conversionFromEvent(event: TrackEvent, context: TrackContext): C
 }
 
 /** The outbox rows of a request's events: one per destination per event, skipped without consent. */
-export function trackRows(events: TrackEvent[], context: TrackContext, names: EventNameSettings): TrackRow[] {
-  return events.flatMap((event) =>
-    outboxRows(conversionFromEvent(event, context), null, names).map((row) => ({ ...row, origin: context.origin })),
-  );
+export function trackRows(events: readonly TrackEvent[], context: TrackContext, names: EventNameSettings): EnqueueRow[] {
+  return enqueueRows(events.map((event) => conversionFromEvent(event, context)), context.origin, names);
 }
 
-/** `REQUIRE_AD_CONSENT=true` turns "not said" into "denied", as at checkout creation. */
-function effectiveConsent(given: AdConsent, requireConsent: boolean): AdConsent {
-  if (given === 'unknown' && requireConsent) return 'denied';
-  return given;
+function clientOf(browser: BrowserContext): ClientContext {
+  return compact({
+    ipAddress: browser.ipAddress,
+    userAgent: browser.userAgent,
+    fbc: browser.fbc,
+    fbp: browser.fbp,
+    ttclid: browser.ttclid,
+    ttp: browser.ttp,
+  });
 }
-
 /** `contents` carry quantity and price; bare `content_ids` count one each. */
 function items(custom: NonNullable<TrackEvent['custom_data']>): ConversionItem[] {
   if (custom.contents) {

@@ -24,7 +24,10 @@ interface Engine {
 }
 
 /** The port's functions: the only ones the API roles' grants should name. */
-const PORT_FUNCTIONS = ['outbox_claim', 'outbox_complete', 'outbox_requeue', 'stripe_record_event'] satisfies SqlFunction[];
+const PORT_FUNCTIONS = [
+  'outbox_claim', 'outbox_complete', 'outbox_requeue', 'stripe_record_event',
+  'outbox_enqueue', 'checkout_customer',
+] satisfies SqlFunction[];
 const API_ROLES = ['anon', 'authenticated'] as const;
 const TABLES_SQL = `select table_name::text as name from information_schema.tables
                      where table_schema = 'public' order by 1`;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { checkCors, corsPolicy, withCors } from '../../../src/http/cors.ts';
+
+const policy = corsPolicy(['https://shop.example', ' https://www.Shop.example:8443 ', 'not a url'], 'https://site.netlify.app');
+const request = (method: string, origin?: string) =>
+  new Request('https://site.netlify.app/.netlify/functions/x', { method, headers: origin ? { origin } : {} });
+
+describe('checkCors', () => {
+  it('answers a preflight from an allowed origin with the methods, headers and max-age', () => {
+    const outcome = checkCors(request('OPTIONS', 'https://shop.example'), policy);
+    expect(outcome.kind).toBe('answer');
+    if (outcome.kind !== 'answer') return;
+    const { status, headers } = outcome.response;
+    expect(status).toBe(204);
+    expect(headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
+    expect(headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+    expect(Number(headers.get('access-control-max-age'))).toBeGreaterThan(0);
+    expect(headers.get('vary')).toBe('Origin');
+  });
+
+  it("always allows the site's own address, and origins case-insensitively", () => {
+    expect(checkCors(request('POST', 'https://site.netlify.app'), policy).kind).toBe('continue');
+    expect(checkCors(request('POST', 'https://WWW.shop.example:8443'), policy).kind).toBe('continue');
+  });
+
+  it('refuses a foreign origin with 403, preflight included', async () => {
+    for (const method of ['POST', 'OPTIONS']) {
+      for (const origin of ['https://evil.example', 'null', 'https://shop.example.evil.example', 'http://shop.example']) {
+        const outcome = checkCors(request(method, origin), policy);
+        expect(outcome.kind, `${method} ${origin}`).toBe('answer');
+        if (outcome.kind !== 'answer') continue;
+        expect(outcome.response.status).toBe(403);
+        expect(outcome.response.headers.get('access-control-allow-origin')).toBeNull();
+        expect(await outcome.response.json()).toEqual({ error: 'origin not allowed' });
+      }
+    }
+  });
+
+  it('lets a request without Origin through (server to server), with Vary', () => {
+    const outcome = checkCors(request('POST'), policy);
+    expect(outcome).toEqual({ kind: 'continue', headers: { Vary: 'Origin' } });
+  });
+
+  it('adds its headers to the final answer', () => {
+    const outcome = checkCors(request('POST', 'https://shop.example'), policy);
+    if (outcome.kind !== 'continue') throw new Error('expected continue');
+    const response = withCors(Response.json({ ok: true }), outcome.headers);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(response.headers.get('vary')).toBe('Origin');
+  });
+});
