@@ -97,7 +97,7 @@ describe.skipIf(!hasPostgres || !hasChromium)('public/tracking.js in a real brow
     const page = await open('/pricing.html');
     const answered = page.waitForResponse((r) => r.url().endsWith('/.netlify/functions/track'));
     await page.evaluate(() => {
-      const { tracking } = window as unknown as { tracking: typeof import('../../public/tracking.js') };
+      const { tracking } = globalThis as unknown as PageGlobals;
       tracking.configure({ consent: 'denied' });
       tracking.track('Lead');
     });
