@@ -9,6 +9,8 @@ import type { Machine } from './setup.ts';
 import { webhookSection } from './report-webhook.ts';
 import { bytes, ms, table } from './stats.ts';
 import type { LatencyResult } from './webhook-latency.ts';
+import { trackSection } from './report-track.ts';
+import type { TrackBenchResult } from './track.ts';
 
 export interface ReportInput {
   date: Date;
@@ -18,6 +20,7 @@ export interface ReportInput {
   drain: DrainResult;
   bundles: BundlesResult;
   node22: string;
+  track: TrackBenchResult;
 }
 
 export function renderReport(r: ReportInput): string {
@@ -36,6 +39,7 @@ export function renderReport(r: ReportInput): string {
     ...bundleSection(r.bundles, r.node22),
     ...drainSection(r.drain),
     ...memorySection(r.latency),
+    ...trackSection(r.track),
   ].join('\n');
 }
 

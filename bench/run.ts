@@ -52,6 +52,9 @@ try {
   if ('bin' in node22 && node22.version !== process.version) nodes.push([node22.version, node22.bin]);
   log(`bundles: ${RUNS} cold imports per target on ${nodes.map(([v]) => v).join(', ')}`);
   const bundles = await benchBundles({ runs: RUNS, nodes });
+  log(`track: ${N} events at concurrency 1 and 16`);
+  const { benchTrack } = await import('./track.ts');
+  const track = await benchTrack({ n: N, concurrencies: [1, 16], warmup: 50 });
 
   const report = renderReport({
     date: new Date(),
@@ -61,6 +64,7 @@ try {
     drain,
     bundles,
     node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
+    track,
   });
   console.log(report);
   await writeFile('docs/benchmarks.md', report);
