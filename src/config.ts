@@ -6,6 +6,8 @@ import type { TiktokSettings } from './destinations/tiktok/settings.ts';
 import type { MetaSettings } from './destinations/meta/settings.ts';
 import * as httpSettings from './http/settings.ts';
 import type { HttpSettings } from './http/settings.ts';
+import * as checkoutSettings from './checkout/settings.ts';
+import type { CheckoutSettings } from './checkout/settings.ts';
 import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
 import * as trackSettings from './track/settings.ts';
 import type { TrackSettings } from './track/settings.ts';
@@ -52,6 +54,7 @@ const envSchema = z.object({
   ...tiktokSettings.envSchema.shape,
   ...metaSettings.envSchema.shape,
   ...httpSettings.envSchema.shape,
+  ...checkoutSettings.envSchema.shape,
   ...trackSettings.envSchema.shape,
 });
 
@@ -80,6 +83,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Browser-facing functions: allowed origins, the site's address, whether consent is required. */
   http: HttpSettings;
+  /** create-checkout-session: prices, return URLs, whether sign-in is required, token verification. */
+  checkout: CheckoutSettings;
   track: TrackSettings;
 }
 
@@ -142,6 +147,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     http: httpSettings.toSettings(e),
+    checkout: checkoutSettings.toSettings(e, e.URL, e.SUPABASE_URL),
     track: trackSettings.toSettings(e),
   };
 }

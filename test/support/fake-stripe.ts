@@ -8,6 +8,8 @@
  *   GET /v1/invoices/:id
  *   GET /v1/checkout/sessions?subscription=…  (list, filtered by subscription)
  *   GET /v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]=…
+ *   GET /v1/prices/:id
+ *   POST /v1/checkout/sessions                 (form-encoded; validated, stored, honours Idempotency-Key)
  *
  * Point stripe-node at it with `new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' })`, or
  * use `baseUrl` for STRIPE_API_BASE_URL. Requests need `Authorization: Bearer sk_test_…` (or rk_test_).
@@ -15,6 +17,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
+import { formDecode } from './form-decode.ts';
+import { createCheckoutSession, type WirePrice } from './fake-stripe-checkout.ts';
 import { loadEvent, type Wire } from './stripe-sign.ts';
 
 export type WireLineItem = Wire<Stripe.LineItem>;
@@ -25,6 +29,8 @@ export interface FakeStripeOptions {
   subscriptions?: Record<string, object>;
   invoices?: Record<string, object>;
   sessions?: Record<string, object>;
+  /** Prices for `GET /v1/prices/:id` and session creation; the catalog below is always there. */
+  prices?: Record<string, object>;
 }
 
 export interface RecordedRequest {
@@ -34,6 +40,9 @@ export interface RecordedRequest {
   query: Record<string, string>;
   authorization: string | null;
   stripeVersion: string | null;
+  idempotencyKey: string | null;
+  /** The raw form body of a POST. */
+  body?: string;
   /** Status sent back (undefined while the response is pending, 0 for a dropped connection). */
   status?: number;
 }
@@ -45,7 +54,9 @@ export interface FakeStripe {
   /** Every request received, in order. */
   requests: RecordedRequest[];
   setLineItems(sessionId: string, items: WireLineItem[]): void;
-  setObject(kind: 'subscriptions' | 'invoices' | 'sessions', id: string, object: object): void;
+  setObject(kind: 'subscriptions' | 'invoices' | 'sessions' | 'prices', id: string, object: object): void;
+  /** A stored Checkout Session (fixtures, or one created through `POST /v1/checkout/sessions`). */
+  session(id: string): Wire<Stripe.Checkout.Session> | undefined;
   /** Which invoice a payment intent paid (for `GET /v1/invoice_payments`). */
   setInvoicePayment(paymentIntentId: string, invoiceId: string): void;
   /** The next `times` requests fail with `status` (Stripe's error body), or with a dropped connection. */
@@ -82,7 +93,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     subscriptions: new Map(Object.entries(options.subscriptions ?? {})),
     invoices: new Map(Object.entries(options.invoices ?? {})),
     sessions: new Map(Object.entries(options.sessions ?? {})),
+    prices: new Map<string, object>([...Object.values(prices).map((p) => [p.id, p] as const), ...Object.entries(options.prices ?? {})]),
   };
+  const idempotent = new Map<string, { body: string; status: number; response: unknown }>();
   const requests: RecordedRequest[] = [];
   const failures: (number | 'drop')[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -96,9 +109,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       query: Object.fromEntries(url.searchParams),
       authorization: req.headers.authorization ?? null,
       stripeVersion: header(req, 'stripe-version'),
+      idempotencyKey: header(req, 'idempotency-key'),
     };
     requests.push(record);
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
 
     const respond = () => {
       const failure = failures.shift();
@@ -112,7 +127,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       try {
         if (failure !== undefined) throw injected(failure);
         authenticate(req);
-        body = route(req.method ?? 'GET', url);
+        if (req.method === 'POST') ({ status, body } = post(url, record));
+        else body = route(req.method ?? 'GET', url);
       } catch (err) {
         const error = err instanceof HttpError ? err : new HttpError(500, { type: 'api_error', message: String(err) });
         status = error.status;
@@ -121,14 +137,45 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       record.status = status;
       send(req, res, status, body);
     };
-    if (delay > 0) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        respond();
-      }, delay);
-      timers.add(timer);
-    } else respond();
+    const start = () => {
+      record.body = req.method === 'POST' ? Buffer.concat(chunks).toString('utf8') : undefined;
+      if (delay > 0) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          respond();
+        }, delay);
+        timers.add(timer);
+      } else respond();
+    };
+    req.on('end', start);
   });
+
+  /** POST /v1/checkout/sessions, answered once per Idempotency-Key as Stripe does. */
+  function post(url: URL, record: RecordedRequest): { status: number; body: unknown } {
+    const path = url.pathname.replace(/\/+$/, '');
+    if (path !== '/v1/checkout/sessions') return { status: 200, body: route('POST', url) };
+    const form = record.body ?? '';
+    const key = record.idempotencyKey;
+    const earlier = key ? idempotent.get(key) : undefined;
+    if (earlier && earlier.body !== form) {
+      throw new HttpError(400, {
+        type: 'idempotency_error',
+        message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      });
+    }
+    if (earlier) return { status: earlier.status, body: earlier.response };
+    const created = createCheckoutSession(formDecode(form), stores.prices as Map<string, WirePrice>, Math.floor(Date.now() / 1000));
+    const answer = created.ok ? { status: 200, body: created.session as unknown } : { status: created.status, body: { error: created.error } };
+    if (created.ok) {
+      stores.sessions.set(created.session.id, created.session);
+      lineItems.set(
+        created.session.id,
+        created.lineItems.map((l, i) => item(`li_${created.session.id.slice(8, 30)}${i}`, l.price, String(l.price.product), l.quantity)),
+      );
+    }
+    if (key) idempotent.set(key, { body: form, status: answer.status, response: answer.body });
+    return answer;
+  }
 
   function route(method: string, url: URL): unknown {
     const path = url.pathname.replace(/\/+$/, '');
@@ -150,7 +197,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       return page(data, url.searchParams, '/v1/invoice_payments');
     }
     const known =
-      /^\/v1\/checkout\/sessions\/[^/]+(\/line_items)?$/.test(path) || /^\/v1\/(subscriptions|invoices)\/[^/]+$/.test(path);
+      /^\/v1\/checkout\/sessions\/[^/]+(\/line_items)?$/.test(path) || /^\/v1\/(subscriptions|invoices|prices)\/[^/]+$/.test(path);
     if (!known) {
       throw new HttpError(404, {
         type: 'invalid_request_error',
@@ -181,6 +228,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     }
     noExpansions(expand);
     if (resource === 'subscriptions') return stores.subscriptions.get(id) ?? throwError(missing('subscription', id, 'id'));
+    if (resource === 'prices') return stores.prices.get(id) ?? throwError(missing('price', id, 'price'));
     return stores.invoices.get(id) ?? throwError(missing('invoice', id, 'invoice'));
   }
 
@@ -200,6 +248,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     },
     setObject(kind, id, object) {
       stores[kind].set(id, object);
+    },
+    session(id) {
+      return stores.sessions.get(id) as Wire<Stripe.Checkout.Session> | undefined;
     },
     setInvoicePayment(paymentIntentId, invoiceId) {
       invoicePayments.set(paymentIntentId, invoiceId);
@@ -502,6 +553,7 @@ export function fixtureStripeState(): Required<FakeStripeOptions> {
     ),
     subscriptions: { [trial.id]: trial, [eur.id]: eur },
     invoices: { [invoice.id]: invoice },
+    prices: {},
   };
 }
 
