@@ -2,12 +2,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import createCheckoutSession from '../../netlify/functions/create-checkout-session.ts';
 import trackFunction from '../../netlify/functions/track.ts';
 import { createApp, setApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { hasChromium, launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { useHarness } from '../support/harness.ts';
+import { prices } from '../support/fake-stripe.ts';
+import { formDecode } from '../support/form-decode.ts';
 import { hasPostgres } from '../support/pg.ts';
 import { startSite, type SiteServer } from '../support/site-server.ts';
 
@@ -44,10 +47,11 @@ describe.skipIf(!hasPostgres || !hasChromium)('public/tracking.js in a real brow
     site = await startSite({
       publicDir: PUBLIC_DIR,
       pages: { '/pricing.html': PAGE, '/thanks.html': PAGE },
-      functions: { track: trackFunction },
+      functions: { track: trackFunction, 'create-checkout-session': createCheckoutSession },
     });
     // The site's own address is always an allowed origin (Netlify's URL).
-    setApp(createApp({ config: loadConfig({ ...h.env, URL: site.baseUrl }), log: createLogger('error'), dryRun: true }));
+    const env = { ...h.env, URL: site.baseUrl, CHECKOUT_PRICES: prices.licenseUsd.id };
+    setApp(createApp({ config: loadConfig(env), log: createLogger('error'), dryRun: true }));
     chromium = await launchBrowser();
   });
   afterAll(async () => {
@@ -122,6 +126,41 @@ describe.skipIf(!hasPostgres || !hasChromium)('public/tracking.js in a real brow
       ['ttq', 'Subscribe', { value: 19, currency: 'EUR' }, { event_id: 'cs_test_a1b2c3' }],
     ]);
     expect(site.requests.slice(before).filter((p) => p.startsWith('/.netlify/'))).toEqual([]);
+    await page.close();
+  });
+
+  it('checkout() reaches create-checkout-session (Stripe stand-in), fires InitiateCheckout with the session id and redirects', async () => {
+    const page = await open('/pricing.html?fbclid=IwAR0browser&ttclid=E.C.P.browser');
+    // Stripe's hosted page is answered inside the browser: nothing may leave 127.0.0.1.
+    await page.route('https://checkout.stripe.com/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>Stripe Checkout</title>' }));
+    const result = await page.evaluate(
+      (price) => (globalThis as unknown as PageGlobals).tracking.checkout(price, { redirect: false, data: { value: 49, currency: 'USD' } }),
+      prices.licenseUsd.id,
+    );
+    expect(result.id).toMatch(/^cs_test_/);
+    const posts = h.stripe.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => r.path)).toEqual(['/v1/checkout/sessions']);
+    // The page's click ids, cookies and address travel into the session's metadata.
+    expect(formDecode(posts[0]!.body as string).metadata).toMatchObject({
+      fbclid: 'IwAR0browser', ttclid: 'E.C.P.browser', fbp: 'fb.1.1795420700000.1116446470', ttp: 'ttp-browser-cookie',
+      client_ip_address: '127.0.0.1',
+    });
+    expect(await pixelCalls(page)).toEqual([
+      ['fbq', 'track', 'InitiateCheckout', { value: 49, currency: 'USD' }, { eventID: result.id }],
+      ['ttq', 'InitiateCheckout', { value: 49, currency: 'USD' }, { event_id: result.id }],
+    ]);
+    await site.settle();
+    const rows = await h.tdb.sql`select event_name, event_id, origin from conversion_outbox order by destination`;
+    expect(rows.map((r) => [r.event_name, r.event_id, r.origin])).toEqual([
+      ['InitiateCheckout', result.id, 'checkout'],
+      ['InitiateCheckout', result.id, 'checkout'],
+    ]);
+
+    // The same call without redirect: false goes to the session's url.
+    const navigated = page.waitForURL(/checkout\.stripe\.com/);
+    await page.evaluate((price) => void (globalThis as unknown as PageGlobals).tracking.checkout(price), prices.licenseUsd.id);
+    await navigated;
+    expect(page.url()).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
     await page.close();
   });
 });
