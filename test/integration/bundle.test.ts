@@ -32,7 +32,9 @@ describe.skipIf(!hasPostgres)('bundled functions', () => {
     (await import(pathToFileURL(path.join(outdir, `${name}.mjs`)).href)) as { default: Handler; config?: { schedule?: string } };
 
   it('builds one self-contained file per function, without the embedded database', async () => {
-    expect(files.map((f) => path.basename(f)).sort()).toEqual(['conversions-drain.mjs', 'stripe-webhook.mjs']);
+    expect(files.map((f) => path.basename(f)).sort()).toEqual([
+      'conversions-drain.mjs', 'create-checkout-session.mjs', 'stripe-webhook.mjs', 'track.mjs',
+    ]);
     for (const file of files) {
       const code = await readFile(file, 'utf8');
       expect(code).not.toMatch(/from\s*["'](stripe|zod|postgres|@supabase)/);
@@ -66,5 +68,29 @@ describe.skipIf(!hasPostgres)('bundled functions', () => {
     const res = await drain.default(new Request('http://localhost/.netlify/functions/conversions-drain', { method: 'POST' }), {});
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ claimed: 0 });
+  });
+
+  it('the track bundle carries Netlify\'s rate-limit rule and queues an event', async () => {
+    const track = await load('track');
+    expect((track as { config?: unknown }).config).toEqual({
+      rateLimit: { windowLimit: 60, windowSize: 60, aggregateBy: ['ip', 'domain'], action: 'rate_limit' },
+    });
+    const waits: Promise<unknown>[] = [];
+    const res = await track.default(
+      new Request('http://localhost/.netlify/functions/track', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-nf-client-connection-ip': '203.0.113.5' },
+        body: JSON.stringify({ event_name: 'Lead', event_id: 'bundle-lead-1' }),
+      }),
+      { waitUntil: (p: Promise<unknown>) => waits.push(p) },
+    );
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 1 });
+    await Promise.all(waits);
+    const rows = await tdb.sql`select destination, origin from conversion_outbox where event_id = 'bundle-lead-1' order by destination`;
+    expect(rows).toEqual([
+      { destination: 'meta', origin: 'browser' },
+      { destination: 'tiktok', origin: 'browser' },
+    ]);
   });
 });
