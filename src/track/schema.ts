@@ -9,6 +9,7 @@ export const MAX_EVENTS = 20;
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const EVENT_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+const EVENT_ID_RULE = '1 to 100 characters of A-Z a-z 0-9 _ . : -';
 
 const userData = z.strictObject({
   email: z.optional(text(320)),
@@ -34,8 +35,10 @@ const customData = z.strictObject({
 });
 
 const eventSchema = z.strictObject({
-  event_name: z.string(),
-  event_id: z.string().check(z.regex(EVENT_ID, 'must be 1 to 100 characters of A-Z a-z 0-9 _ . : -')),
+  event_name: z.string({ error: 'required: a Meta standard event name, e.g. Lead' }),
+  event_id: z
+    .string({ error: `required: ${EVENT_ID_RULE}, shared with the pixels` })
+    .check(z.regex(EVENT_ID, `must be ${EVENT_ID_RULE}`)),
   event_source_url: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).check(z.maxLength(2000))),
   user_data: z.optional(userData),
   custom_data: z.optional(customData),

@@ -22,7 +22,8 @@ describe('parseTrackBody', () => {
   it.each([
     [{ ...lead, event_name: 'Lunch' }, /^event_name: unknown event "Lunch"; accepted: ViewContent, /],
     [{ ...lead, event_name: 'lead' }, /^event_name: unknown event "lead"/],
-    [{ event_name: 'Lead' }, /^event_id: /],
+    [{ event_name: 'Lead' }, /^event_id: required: 1 to 100 characters/],
+    [{ event_id: 'x' }, /^event_name: required: a Meta standard event name/],
     [{ ...lead, event_id: '' }, /^event_id: must be 1 to 100 characters/],
     [{ ...lead, event_id: 'a'.repeat(101) }, /^event_id: must be 1 to 100 characters/],
     [{ ...lead, event_id: 'has space' }, /^event_id: must be 1 to 100 characters/],
