@@ -1,6 +1,6 @@
 import type { App } from '../app.ts';
 import { corsPolicy } from '../http/cors.ts';
-import { destinationStates } from './destination-state.ts';
+import { destinationState } from './destination-state.ts';
 import type { TrackDeps } from './handle.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
@@ -17,7 +17,10 @@ export function trackDeps(app: App): TrackDeps {
       log: app.log,
       limiter: createRateLimiter(config.track.rateLimitPerMinute),
       cors: corsPolicy(config.http.allowedOrigins, config.http.siteUrl),
-      destinations: destinationStates(config),
+      destinations: {
+        tiktok: destinationState(config.tiktok, config.stripe.expectedLivemode),
+        meta: destinationState(config.meta, config.stripe.expectedLivemode),
+      },
       record: {
         names: { tiktokPurchaseEvent: config.tiktokPurchaseEvent },
         requireAdConsent: config.http.requireAdConsent,
