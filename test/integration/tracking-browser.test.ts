@@ -112,6 +112,23 @@ describe.skipIf(!hasPostgres || !hasChromium)('public/tracking.js in a real brow
     await page.close();
   });
 
+  it('without pixels or crypto.randomUUID (older browsers, plain http) the event still gets an id and reaches the server', async () => {
+    const page = await open('/pricing.html');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/.netlify/functions/track'));
+    const eventId = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals & { fbq?: unknown; ttq?: unknown; crypto: { randomUUID?: unknown } };
+      delete g.fbq;
+      delete g.ttq;
+      Object.defineProperty(g.crypto, 'randomUUID', { value: undefined });
+      return g.tracking.track('Contact');
+    });
+    expect(eventId).toMatch(/^[0-9a-f]{32}$/);
+    expect((await answered).status()).toBe(202);
+    await site.settle();
+    expect(await h.count('conversion_outbox', `event_id = '${eventId}' and event_name = 'Contact'`)).toBe(2);
+    await page.close();
+  });
+
   it('purchase() on the success page fires the pixels with the session id, and posts nothing', async () => {
     const page = await open('/thanks.html?session_id=cs_test_a1b2c3');
     const before = site.requests.length;
