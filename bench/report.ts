@@ -4,6 +4,8 @@
  * benchmark never leaves the doc contradicting its own tables.
  */
 import type { BundlesResult } from './bundles.ts';
+import type { CheckoutLatencyResult } from './checkout-latency.ts';
+import { checkoutSection } from './report-checkout.ts';
 import type { DrainResult } from './drain.ts';
 import type { Machine } from './setup.ts';
 import { webhookSection } from './report-webhook.ts';
@@ -20,6 +22,8 @@ export interface ReportInput {
   drain: DrainResult;
   bundles: BundlesResult;
   node22: string;
+  /** create-checkout-session; absent when that part was not run. */
+  checkout?: CheckoutLatencyResult;
   track: TrackBenchResult;
 }
 
@@ -39,6 +43,7 @@ export function renderReport(r: ReportInput): string {
     ...bundleSection(r.bundles, r.node22),
     ...drainSection(r.drain),
     ...memorySection(r.latency),
+    ...(r.checkout ? checkoutSection(r.checkout) : []),
     ...trackSection(r.track),
   ].join('\n');
 }

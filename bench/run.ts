@@ -52,6 +52,9 @@ try {
   if ('bin' in node22 && node22.version !== process.version) nodes.push([node22.version, node22.bin]);
   log(`bundles: ${RUNS} cold imports per target on ${nodes.map(([v]) => v).join(', ')}`);
   const bundles = await benchBundles({ runs: RUNS, nodes });
+  const { benchCheckoutLatency } = await import('./checkout-latency.ts');
+  log(`create-checkout-session: ${N} requests per scenario`);
+  const checkout = await benchCheckoutLatency({ n: N, concurrencies: [1, 4], warmup: 20 });
   log(`track: ${N} events at concurrency 1 and 16`);
   const { benchTrack } = await import('./track.ts');
   const track = await benchTrack({ n: N, concurrencies: [1, 16], warmup: 50 });
@@ -64,6 +67,7 @@ try {
     drain,
     bundles,
     node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
+    checkout,
     track,
   });
   console.log(report);

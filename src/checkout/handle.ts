@@ -2,14 +2,12 @@ import { enqueue, enqueueRows } from '../conversions/enqueue.ts';
 import type { Database } from '../db/port.ts';
 import type { EventNameSettings } from '../destinations/types.ts';
 import { bearerToken } from '../http/bearer.ts';
-import { browserContext } from '../http/browser-context.ts';
-import { resolveConsent } from '../http/consent.ts';
 import { checkCors, withCors, type CorsPolicy } from '../http/cors.ts';
 import { readJson } from '../http/read-json.ts';
 import { errorText, type Logger } from '../log.ts';
+import { captureCheckout } from './capture.ts';
 import { initiateCheckout } from './initiate-checkout.ts';
 import type { TokenVerifier, VerifiedUser } from './jwt.ts';
-import { checkoutMetadata } from './metadata.ts';
 import type { PriceLookup } from './prices.ts';
 import { parseCheckoutRequest } from './request.ts';
 import { checkAllowed, planSession } from './session-params.ts';
@@ -78,8 +76,7 @@ export async function handleCreateCheckoutSession(req: Request, contextIp: strin
   }
 
   const nowMs = deps.now();
-  const consent = resolveConsent(request.consent, deps.requireAdConsent);
-  const context = browserContext(req, request, { contextIp, nowMs });
+  const { consent, context, metadata } = captureCheckout(req, request, { requireAdConsent: deps.requireAdConsent, contextIp, nowMs });
   const [prices, customer] = await Promise.all([stripe.prices(allowed.value), customerOf(user, stripe.livemode, deps)]);
   if (!prices.ok) return stripeFailed('reading prices', prices.failure, deps, answer);
   if (customer === null) return answer(503, { error: 'try again' });
@@ -89,7 +86,7 @@ export async function handleCreateCheckoutSession(req: Request, contextIp: strin
     prices: prices.prices,
     user,
     customerId: customer,
-    metadata: checkoutMetadata(context, consent),
+    metadata,
     successUrl,
     cancelUrl,
   });

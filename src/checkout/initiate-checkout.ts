@@ -1,4 +1,4 @@
-import { hashUser } from '../conversions/identity/hash-user.ts';
+import { hashAccount } from '../conversions/identity/hash-account.ts';
 import type { Conversion } from '../conversions/types.ts';
 import type { BrowserContext } from '../http/browser-context.ts';
 import type { ConsentDecision } from '../http/consent.ts';
@@ -48,7 +48,7 @@ export function initiateCheckout(input: InitiateCheckoutInput): Conversion {
     currency: input.currency.toUpperCase(),
     orderId: input.sessionId,
     items,
-    user: keep && user ? hashUser({ externalId: user.id, email: user.email }) : {},
+    user: keep && user ? hashAccount({ userId: user.id, email: user.email }) : {},
     client: keep
       ? compact({
           ipAddress: context.ipAddress,

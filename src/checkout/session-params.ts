@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { placeMetadata } from './capture.ts';
 import type { VerifiedUser } from './jwt.ts';
 import type { CheckoutMetadata } from './metadata.ts';
 import type { PriceInfo } from './prices.ts';
@@ -56,16 +57,16 @@ export function planSession(input: SessionInput): Decision<SessionPlan> {
         // A signed-in buyer gets a Customer even for a one-time payment, so the next checkout reuses it.
         ...(user && mode === 'payment' && { customer_creation: 'always' as const }),
       };
-  const params: Stripe.Checkout.SessionCreateParams = {
-    mode,
-    line_items: request.items.map((item) => ({ price: item.price, quantity: item.quantity })),
-    success_url: input.successUrl,
-    cancel_url: input.cancelUrl,
-    ...(user && { client_reference_id: user.id }),
-    ...buyer,
+  const params = placeMetadata<Stripe.Checkout.SessionCreateParams>(
+    {
+      mode,
+      line_items: request.items.map((item) => ({ price: item.price, quantity: item.quantity })),
+      success_url: input.successUrl,
+      cancel_url: input.cancelUrl,
+      ...(user && { client_reference_id: user.id }),
+      ...buyer,
+    },
     metadata,
-    // Renewals, refunds and disputes read the metadata from the subscription or the payment.
-    ...(mode === 'payment' ? { payment_intent_data: { metadata } } : { subscription_data: { metadata } }),
-  };
+  );
   return { ok: true, value: { mode, currency, params } };
 }

@@ -70,6 +70,20 @@ describe.skipIf(!hasPostgres)('bundled functions', () => {
     expect(await res.json()).toMatchObject({ claimed: 0 });
   });
 
+  it('the checkout bundle carries neither the Stripe SDK nor the phone metadata, and answers as deployed', async () => {
+    const code = await readFile(path.join(outdir, 'create-checkout-session.mjs'), 'utf8');
+    expect(code).not.toContain('StripeResource');
+    expect(code).not.toContain('libphonenumber');
+    Object.assign(process.env, { CHECKOUT_PRICES: 'price_1OnlyThisOne', URL: 'https://shop.example', STRIPE_SECRET_KEY: 'sk_test_bundle' });
+    const checkout = await load('create-checkout-session');
+    const call = (init: RequestInit) => checkout.default(new Request('http://localhost/.netlify/functions/create-checkout-session', init), { ip: '127.0.0.1', waitUntil: () => {} });
+    const preflight = await call({ method: 'OPTIONS', headers: { origin: 'https://shop.example' } });
+    expect(preflight.status).toBe(204);
+    const refused = await call({ method: 'POST', body: JSON.stringify({ price: 'price_1NotForSale' }) });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: 'price price_1NotForSale is not for sale here' });
+  });
+
   it('the track bundle carries Netlify\'s rate-limit rule and queues an event', async () => {
     const track = await load('track');
     expect((track as { config?: unknown }).config).toEqual({

@@ -22,6 +22,9 @@ export type Creation =
   | { ok: true; session: WireSession; lineItems: { price: WirePrice; quantity: number }[] }
   | { ok: false; status: number; error: StripeErrorBody };
 
+/** A real session's shape, read once: every field Stripe returns, overwritten below. */
+let TEMPLATE: WireSession | undefined;
+
 const invalid = (message: string, param?: string, code = 'parameter_invalid'): Creation => ({
   ok: false,
   status: 400,
@@ -86,7 +89,7 @@ export function createCheckoutSession(form: Record<string, FormTree>, prices: Re
 
   const id = `cs_test_${randomBytes(30).toString('base64url').replace(/[-_]/gu, 'a').slice(0, 58)}`;
   const total = lineItems.reduce((sum, l) => sum + (l.price.unit_amount ?? 0) * l.quantity, 0);
-  const template = structuredClone(loadEvent('checkout.session.completed.payment.usd.paid').data.object) as unknown as WireSession;
+  const template = structuredClone((TEMPLATE ??= loadEvent('checkout.session.completed.payment.usd.paid').data.object as unknown as WireSession));
   const session: WireSession = {
     ...template,
     id,

@@ -8,6 +8,7 @@
  */
 import type { HashedUser, RawCustomer } from '../types.ts';
 import { hashNormalised, isAlreadyHashed } from './hash.ts';
+import { hashField, text } from './hash-field.ts';
 import {
   normalizeCity,
   normalizeCountry,
@@ -22,22 +23,6 @@ import {
 
 type Field = keyof HashedUser;
 
-/** Trimmed string, or undefined for null, non-strings (untyped JSON) and blanks. */
-function text(raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const s = raw.trim();
-  return s === '' ? undefined : s;
-}
-
-/**
- * Upstream systems sometimes hash before we see the value. Such a value is passed through (hex
- * lower-cased) instead of being normalised, which would otherwise reject or mangle it.
- */
-function hashField(raw: unknown, normalise: (s: string) => string | undefined): string | undefined {
-  const s = text(raw);
-  if (s === undefined) return undefined;
-  return hashNormalised(isAlreadyHashed(s) ? s : normalise(s));
-}
 
 /** A throwing normaliser (a library bug, an exotic input) costs one key, never the whole user. */
 function attempt(fn: () => void): void {

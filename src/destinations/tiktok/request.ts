@@ -83,7 +83,7 @@ function toEvent(c: Conversion, settings: TiktokSettings) {
     }),
     // TikTok requires `page` on web events; it stays an empty object when nothing was captured.
     page: compact({ url: c.page.url, referrer: c.page.referrer }),
-    limited_data_use: false,
+    limited_data_use: settings.limitedDataUse === true,
   };
 }
 

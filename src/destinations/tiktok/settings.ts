@@ -16,6 +16,8 @@ export const DEFAULT_PURCHASE_EVENT: TiktokPurchaseEvent = 'CompletePayment';
 
 export interface TiktokSettings extends BaseSettings {
   purchaseEvent: TiktokPurchaseEvent;
+  /** Events API 2.0 `limited_data_use` on every event (TikTok's counterpart of Meta's LDU). */
+  limitedDataUse?: true;
 }
 
 
@@ -26,6 +28,7 @@ export const envSchema = z.object({
   TIKTOK_TEST_EVENT_CODE: unset(z.string()),
   TIKTOK_API_BASE_URL: unset(httpUrl),
   TIKTOK_PURCHASE_EVENT: unset(z.enum(PURCHASE_EVENTS, { error: `must be one of ${PURCHASE_EVENTS.join(', ')}` })),
+  TIKTOK_LIMITED_DATA_USE: z._default(z.stringbool(), false),
 });
 
 export type TiktokEnv = z.infer<typeof envSchema>;
@@ -45,5 +48,6 @@ export function toSettings(env: TiktokEnv): TiktokSettings | null {
     purchaseEvent: purchaseEventName(env),
   };
   if (env.TIKTOK_TEST_EVENT_CODE) settings.testEventCode = env.TIKTOK_TEST_EVENT_CODE;
+  if (env.TIKTOK_LIMITED_DATA_USE) settings.limitedDataUse = true;
   return settings;
 }

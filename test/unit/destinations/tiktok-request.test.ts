@@ -161,3 +161,10 @@ describe('tiktok.rejectReason', () => {
     expect(tiktok.rejectReason?.(usdPurchase({ currency }))).toBeUndefined();
   });
 });
+
+describe('Limited Data Use', () => {
+  it('TIKTOK_LIMITED_DATA_USE=true marks every event limited_data_use', () => {
+    const { data } = build([usdPurchase(), subscribe()], { ...tiktokSettings, limitedDataUse: true }, {}).json;
+    expect(data.map((e: { limited_data_use: boolean }) => e.limited_data_use)).toEqual([true, true]);
+  });
+});
