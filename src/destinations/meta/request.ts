@@ -24,10 +24,14 @@ export function eventName(kind: ConversionKind): string {
  * Dropping the purchase would lose more than a lower match quality does.
  */
 export function rejectReason(conversion: Conversion): string | undefined {
-  // Only a Purchase must carry them; a Lead or a Subscribe reported without a value is fine.
-  if (!isPurchase(conversion.kind) && conversion.currency === undefined && conversion.value === undefined) return undefined;
-  if (!/^[A-Z]{3}$/.test(conversion.currency ?? '')) return `currency ${conversion.currency} is not an ISO 4217 code`;
-  if (!Number.isFinite(conversion.value)) return `value ${conversion.value} is not a finite number`;
+  // Only a Purchase must carry them; a Lead or a Subscribe reported without them is fine.
+  const required = isPurchase(conversion.kind);
+  if ((required || conversion.currency !== undefined) && !/^[A-Z]{3}$/.test(conversion.currency ?? '')) {
+    return `currency ${conversion.currency} is not an ISO 4217 code`;
+  }
+  if ((required || conversion.value !== undefined) && !Number.isFinite(conversion.value)) {
+    return `value ${conversion.value} is not a finite number`;
+  }
   return undefined;
 }
 

@@ -22,6 +22,8 @@ describe('a funnel event as a conversion', () => {
     });
     expect(meta.rejectReason!(lead)).toBeUndefined();
     expect(tiktok.rejectReason!(lead)).toBeUndefined();
+    const currencyOnly = conversionFromEvent({ event_name: 'AddToCart', event_id: 'a-1', custom_data: { currency: 'eur' } }, context);
+    expect([meta.rejectReason!(currencyOnly), tiktok.rejectReason!(currencyOnly)]).toEqual([undefined, undefined]);
     const subscribe = conversionFromEvent({ event_name: 'Subscribe', event_id: 's-1' }, context);
     expect([meta.rejectReason!(subscribe), tiktok.rejectReason!(subscribe)]).toEqual([undefined, undefined]);
   });
