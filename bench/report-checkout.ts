@@ -16,7 +16,7 @@ export function checkoutSection(c: CheckoutLatencyResult): string[] {
     `${s.sessionsCreated} / ${s.delivered}`,
   ]);
   return [
-    '## create-checkout-session: response time with the Stripe stand-in',
+    '## 5. create-checkout-session: response time with the Stripe stand-in',
     '',
     `${c.n} requests per row through \`netlify/functions/create-checkout-session.ts\`: CORS, body, token (signed-in rows), ` +
       'prices (read once, then cached per instance), the user’s customer (one SQL read), `POST /v1/checkout/sessions` ' +

@@ -263,6 +263,20 @@ describe('refused without a session being created', () => {
   });
 });
 
+describe('the database down', () => {
+  it('the database down: a guest still gets the session (its InitiateCheckout is lost, logged); a signed-in buyer 503 before Stripe', async () => {
+    const app = h.newApp({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const guest = await call({ app, body: { price: prices.licenseUsd.id } });
+    expect(guest.status).toBe(200);
+    expect(h.logs.some((l) => l.includes('InitiateCheckout not queued'))).toBe(true);
+    const before = sessionPosts().length;
+    const token = await signHs256(JWT_SECRET);
+    const signedIn = await call({ app, body: { price: prices.licenseUsd.id }, headers: { authorization: `Bearer ${token}` } });
+    expect(signedIn).toMatchObject({ status: 503, body: { error: 'try again' } });
+    expect(sessionPosts().length).toBe(before);
+  });
+});
+
 describe('end to end: checkout creation, then the purchase', () => {
   /** `checkout.session.completed` for a session the stand-in created, as Stripe sends it once paid. */
   function completed(sessionId: string): Stripe.Event {
