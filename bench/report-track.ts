@@ -16,7 +16,7 @@ export function trackSection(t: TrackBenchResult): string[] {
   ]);
   const m = t.module;
   return [
-    '## Funnel events: `track` and `public/tracking.js`',
+    '## 6. Funnel events: `track` and `public/tracking.js`',
     '',
     `${t.n} Lead events per row (hashed email, phone and names, cookies, IP, user agent, page; value and currency) through ` +
       'the entry file `netlify/functions/track.ts` (not the built bundle) on the local PostgreSQL: CORS, rate limit, ' +
