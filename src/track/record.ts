@@ -1,7 +1,7 @@
 import { enqueue, type EnqueueResult } from '../conversions/enqueue.ts';
 import type { Database } from '../db/port.ts';
 import type { EventNameSettings } from '../destinations/types.ts';
-import { browserContext } from '../http/browser-context.ts';
+import { browserContext, type PageFields } from '../http/browser-context.ts';
 import type { ConsentChoice } from '../http/consent.ts';
 import { trackRows } from './conversion.ts';
 import type { TrackEvent } from './schema.ts';
@@ -30,7 +30,7 @@ export interface RecordInput {
  * and the server-side `track()` share it, so both write the same rows.
  */
 export async function recordEvents(db: Database, settings: RecordSettings, input: RecordInput): Promise<EnqueueResult> {
-  const browser = browserContext(input.req, {}, {
+  const browser = browserContext(input.req, clickIds(input.events), {
     nowMs: input.nowMs,
     ...(input.contextIp !== undefined && { contextIp: input.contextIp }),
   });
@@ -43,4 +43,20 @@ export async function recordEvents(db: Database, settings: RecordSettings, input
     origin: input.origin,
   }, settings.names);
   return enqueue(db, rows);
+}
+
+/**
+ * The click ids of the page the events name: a page on another origin than the functions sends only
+ * its origin as Referer, so its `?fbclid=` / `?ttclid=` would otherwise be lost.
+ */
+function clickIds(events: readonly TrackEvent[]): PageFields {
+  const page = events.find((event) => event.event_source_url)?.event_source_url;
+  if (!page) return {};
+  const query = new URL(page).searchParams;
+  const fields: PageFields = {};
+  for (const key of ['fbclid', 'ttclid'] as const) {
+    const value = query.get(key);
+    if (value) fields[key] = value;
+  }
+  return fields;
 }

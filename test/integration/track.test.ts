@@ -123,6 +123,17 @@ describe.skipIf(!hasPostgres)('track function', () => {
     ]);
   });
 
+  it('click ids in the named page’s query reach both platforms when the Referer is only an origin (a page on another site)', async () => {
+    await post(
+      { event_name: 'ViewContent', event_id: 'vc-click', event_source_url: `${SHOP}/landing?fbclid=IwAR1click&ttclid=E.C.P.tt1` },
+      { headers: { cookie: '', referer: `${SHOP}/` } },
+    );
+    const meta = (h.meta.requests[0]!.body as { data: { user_data: Record<string, unknown> }[] }).data[0]!;
+    expect(meta.user_data.fbc).toBe(`fb.1.${NOW_MS}.IwAR1click`);
+    const tiktok = (h.tiktok.requests[0]!.body as { data: { user: Record<string, unknown> }[] }).data[0]!;
+    expect(tiktok.user.ttclid).toBe('E.C.P.tt1');
+  });
+
   it('an AddToCart carries its value, currency and contents to Meta’s custom_data and TikTok’s properties', async () => {
     const answer = await post({
       event_name: 'AddToCart',
