@@ -16,6 +16,8 @@ import type { OpsQueriesResult } from './ops-queries.ts';
 import { opsSection } from './report-ops.ts';
 import type { OutageResult } from './outage.ts';
 import { outageSection } from './report-outage.ts';
+import { trackSection } from './report-track.ts';
+import type { TrackBenchResult } from './track.ts';
 
 export interface ReportInput {
   date: Date;
@@ -30,6 +32,7 @@ export interface ReportInput {
   ops: OpsQueriesResult;
   outage?: OutageResult;
   edgeChecks: EdgeCheckRow[];
+  track: TrackBenchResult;
 }
 
 export function renderReport(r: ReportInput): string {
@@ -52,6 +55,7 @@ export function renderReport(r: ReportInput): string {
     ...opsSection(r.ops),
     ...(r.outage ? outageSection(r.outage) : []),
     ...edgeCheckSection(r.edgeChecks),
+    ...trackSection(r.track),
   ].join('\n');
 }
 

@@ -65,6 +65,9 @@ try {
   const { benchEdgeChecks } = await import('./edge-checks.ts');
   log('edge checks: sanitize + validate per signed event');
   const edgeChecks = benchEdgeChecks();
+  log(`track: ${N} events at concurrency 1 and 16`);
+  const { benchTrack } = await import('./track.ts');
+  const track = await benchTrack({ n: N, concurrencies: [1, 16], warmup: 50 });
 
   const report = renderReport({
     date: new Date(),
@@ -78,6 +81,7 @@ try {
     edgeChecks,
     node22: 'bin' in node22 ? `${node22.version}, from ${node22.source}` : `not measured: ${node22.unavailable}`,
     checkout,
+    track,
   });
   console.log(report);
   await writeFile('docs/benchmarks.md', report);

@@ -127,6 +127,7 @@ server.listen(config.port, '127.0.0.1', () => {
     [
       `stripe-webhook     POST ${base}/stripe-webhook`,
       `conversions-drain  POST ${base}/conversions-drain   (runs every minute here too)`,
+      `track              POST ${base}/track   (pages: import from http://localhost:${config.port}/tracking.js)`,
       `storage            ${store}`,
       `destinations       ${off.length ? `dry-run for ${off.join(', ')} (set their tokens to send)` : 'tiktok, meta live'}`,
       '',

@@ -12,6 +12,8 @@ import * as checkoutSettings from './checkout/settings.ts';
 import type { CheckoutSettings } from './checkout/settings.ts';
 import type { OpsSettings } from './ops/settings.ts';
 import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
+import * as trackSettings from './track/settings.ts';
+import type { TrackSettings } from './track/settings.ts';
 
 /**
  * The only reader of the environment. Everything else receives a Config. A bad environment fails
@@ -62,6 +64,7 @@ const envSchema = z.object({
   ...checkoutSettings.envSchema.shape,
   ...opsSettings.envSchema.shape,
   ...databaseSettings.envSchema.shape,
+  ...trackSettings.envSchema.shape,
 });
 
 export type Storage =
@@ -93,6 +96,7 @@ export interface Config {
   /** create-checkout-session: prices, return URLs, whether sign-in is required, token verification. */
   checkout: CheckoutSettings;
   ops: OpsSettings;
+  track: TrackSettings;
 }
 
 export class ConfigError extends Error {
@@ -158,6 +162,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     http: httpSettings.toSettings(e),
     checkout: checkoutSettings.toSettings(e, e.URL, e.SUPABASE_URL),
     ops: opsSettings.toSettings(e),
+    track: trackSettings.toSettings(e),
   };
 }
 

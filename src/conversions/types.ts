@@ -18,8 +18,8 @@ export interface ConversionItem {
   id: string;
   name?: string;
   quantity: number;
-  /** Unit price as a decimal in the currency's major unit. */
-  price: number;
+  /** Unit price as a decimal in the currency's major unit; a funnel event may not know it. */
+  price?: number;
 }
 
 /**
@@ -44,6 +44,9 @@ export interface RawCustomer {
   email?: string | null;
   phone?: string | null;
   name?: string | null;
+  /** Given apart (a form's fields), they win over `name`, which is split only when they are absent. */
+  firstName?: string | null;
+  lastName?: string | null;
   city?: string | null;
   state?: string | null;
   postalCode?: string | null;
@@ -74,12 +77,17 @@ export interface Conversion {
   eventTime: number;
   livemode: boolean;
   actionSource: 'website' | 'system_generated';
-  /** Decimal in the major unit (4900 USD minor units → 49). */
-  value: number;
-  /** ISO 4217, upper case. */
-  currency: string;
-  orderId: string;
+  /** Decimal in the major unit (4900 USD minor units → 49). Funnel events may carry none. */
+  value?: number;
+  /** ISO 4217, upper case. Set whenever `value` is; funnel events may carry neither. */
+  currency?: string;
+  /** Purchases only: funnel events have no order. */
+  orderId?: string;
   items: ConversionItem[];
+  /** Meta `content_type` / TikTok `content_type`; `product` when absent. */
+  contentType?: 'product' | 'product_group';
+  /** What a Search event searched for (Meta `search_string`, TikTok `query`). */
+  search?: string;
   user: HashedUser;
   client: ClientContext;
   page: { url?: string; referrer?: string };

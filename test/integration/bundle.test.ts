@@ -99,4 +99,28 @@ describe.skipIf(!hasPostgres)('bundled functions', () => {
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({ error: 'price price_1NotForSale is not for sale here' });
   });
+
+  it('the track bundle carries Netlify\'s rate-limit rule and queues an event', async () => {
+    const track = await load('track');
+    expect((track as { config?: unknown }).config).toEqual({
+      rateLimit: { windowLimit: 60, windowSize: 60, aggregateBy: ['ip', 'domain'], action: 'rate_limit' },
+    });
+    const waits: Promise<unknown>[] = [];
+    const res = await track.default(
+      new Request('http://localhost/.netlify/functions/track', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-nf-client-connection-ip': '203.0.113.5' },
+        body: JSON.stringify({ event_name: 'Lead', event_id: 'bundle-lead-1' }),
+      }),
+      { waitUntil: (p: Promise<unknown>) => waits.push(p) },
+    );
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 1 });
+    await Promise.all(waits);
+    const rows = await tdb.sql`select destination, origin from conversion_outbox where event_id = 'bundle-lead-1' order by destination`;
+    expect(rows).toEqual([
+      { destination: 'meta', origin: 'browser' },
+      { destination: 'tiktok', origin: 'browser' },
+    ]);
+  });
 });

@@ -89,6 +89,25 @@ describe('local server (npm start) with replay', () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 
+  it('serves public/tracking.js and the track function on the embedded database, logging nothing about the person', async () => {
+    const site = `http://127.0.0.1:${env.PORT}`;
+    const module = await fetch(`${site}/tracking.js`);
+    expect(module.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await module.text()).toContain('export function track(');
+    const posted = await fetch(`${site}/.netlify/functions/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'LocalTest/1' },
+      body: JSON.stringify({ event_name: 'Lead', event_id: 'local-lead-1', user_data: { email: 'lena.local@example.com' } }),
+    });
+    expect(posted.status).toBe(202);
+    expect(await posted.json()).toEqual({ accepted: 1 });
+    const status = await fetch(`${site}/.netlify/functions/track`);
+    expect(await status.json()).toEqual({ ok: true, destinations: { tiktok: 'off', meta: 'off' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(output).toContain('\\"event_id\\":\\"local-lead-1\\"');
+    for (const value of ['lena.local@example.com', sha('lena.local@example.com'), 'LocalTest/1']) expect(output).not.toContain(value);
+  });
+
   it('rejects a replay signed with another secret', async () => {
     await expect(replay(FIXTURE)).resolves.toBeDefined();
     const bad = await run(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', FIXTURE], {

@@ -14,6 +14,7 @@ import {
   normalizeCountry,
   normalizeEmail,
   normalizeExternalId,
+  normalizeName,
   normalizePhone,
   normalizePostalCode,
   normalizeState,
@@ -59,8 +60,13 @@ export function hashUser(input: RawCustomer): HashedUser {
     set('phoneE164', hashNormalised(p.e164));
   });
 
+  // Names given apart (a sign-up form) are hashed as they are; only a full name is split.
+  attempt(() => set('firstName', hashField(raw.firstName, normalizeName)));
+  attempt(() => set('lastName', hashField(raw.lastName, normalizeName)));
+
   // Likewise a hashed full name cannot be split into first and last, so it is dropped.
   attempt(() => {
+    if (user.firstName !== undefined || user.lastName !== undefined) return;
     const name = text(raw.name);
     if (name === undefined || isAlreadyHashed(name)) return;
     const { firstName, lastName } = splitName(name);

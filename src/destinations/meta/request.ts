@@ -24,9 +24,19 @@ export function eventName(kind: ConversionKind): string {
  * Dropping the purchase would lose more than a lower match quality does.
  */
 export function rejectReason(conversion: Conversion): string | undefined {
-  if (!/^[A-Z]{3}$/.test(conversion.currency)) return `currency ${conversion.currency} is not an ISO 4217 code`;
-  if (!Number.isFinite(conversion.value)) return `value ${conversion.value} is not a finite number`;
+  // Only a Purchase must carry them; a Lead or a Subscribe reported without them is fine.
+  const required = isPurchase(conversion.kind);
+  if ((required || conversion.currency !== undefined) && !/^[A-Z]{3}$/.test(conversion.currency ?? '')) {
+    return `currency ${conversion.currency} is not an ISO 4217 code`;
+  }
+  if ((required || conversion.value !== undefined) && !Number.isFinite(conversion.value)) {
+    return `value ${conversion.value} is not a finite number`;
+  }
   return undefined;
+}
+
+function isPurchase(kind: ConversionKind): boolean {
+  return kind === 'purchase' || kind === 'renewal';
 }
 
 export function buildRequest(
@@ -75,12 +85,13 @@ function toEvent(c: Conversion, settings: MetaSettings) {
       currency: c.currency,
       value: c.value,
       order_id: c.orderId,
-      content_type: 'product',
+      content_type: c.contentType ?? 'product',
       content_ids: contentIds.length > 0 ? contentIds : undefined,
       contents: c.items.length > 0
         ? c.items.map((item) => ({ id: item.id, quantity: item.quantity, item_price: item.price }))
         : undefined,
       num_items: c.items.length > 0 ? c.items.reduce((sum, item) => sum + item.quantity, 0) : undefined,
+      search_string: c.search,
     }),
     ...(settings.limitedDataUse === 'geolocate'
       ? { data_processing_options: ['LDU'], data_processing_options_country: 0, data_processing_options_state: 0 }

@@ -31,7 +31,9 @@ export function eventName(kind: ConversionKind, settings: EventNameSettings): st
  * outside its list, so such events are dead-lettered up front instead of spending a request.
  */
 export function rejectReason(conversion: Conversion): string | undefined {
-  if (!SUPPORTED_CURRENCIES.has(conversion.currency)) {
+  // An event other than a purchase may come without a value, and then has no currency to check.
+  if (conversion.currency === undefined && conversion.kind !== 'purchase' && conversion.kind !== 'renewal') return undefined;
+  if (!SUPPORTED_CURRENCIES.has(conversion.currency ?? '')) {
     return `currency ${conversion.currency} is not supported by TikTok`;
   }
   return undefined;
@@ -73,10 +75,11 @@ function toEvent(c: Conversion, settings: TiktokSettings) {
     }),
     properties: compact({
       contents: c.items.length > 0 ? c.items.map(toContent) : undefined,
-      content_type: 'product',
+      content_type: c.contentType ?? 'product',
       currency: c.currency,
       value: c.value,
       order_id: c.orderId,
+      query: c.search,
     }),
     // TikTok requires `page` on web events; it stays an empty object when nothing was captured.
     page: compact({ url: c.page.url, referrer: c.page.referrer }),
