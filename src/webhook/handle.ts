@@ -76,7 +76,13 @@ function toAnswer(result: IngestResult, deps: WebhookDeps): Answer {
     const line = { ...ids, outcome: result.outcome, purchase_status: result.purchase_status };
     return { result: { response: json(200, body), ...(background && { background }) }, line };
   }
-  const line = { ...ids, outcome: result.reason === 'invalid' ? 'invalid' : 'error', reason: result.reason, error: result.detail };
+  const line = {
+    ...ids,
+    outcome: result.reason === 'invalid' ? 'invalid' : 'error',
+    reason: result.reason,
+    ...(result.reason === 'database' && { unavailable: result.unavailable }),
+    error: result.detail,
+  };
   switch (result.reason) {
     case 'invalid':
       return { result: { response: json(400, { error: `event cannot be processed: ${result.detail}` }) }, line };

@@ -114,6 +114,6 @@ describe.skipIf(!hasPostgres)('the database stops and starts under load', () => 
     } finally {
       await sql.end();
     }
-    expect(logs.some((l) => l.includes('recording the event failed') && l.includes('"unavailable":true'))).toBe(true);
+    expect(logs.some((l) => l.includes('"msg":"webhook"') && l.includes('"reason":"database"') && l.includes('"unavailable":true'))).toBe(true);
   }, 90_000);
 });
