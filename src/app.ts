@@ -63,6 +63,7 @@ export async function deliveryDeps(app: App): Promise<DeliveryDeps> {
     settings: { tiktok: config.tiktok, meta: config.meta },
     batchSize: config.delivery.batchSize,
     leaseSeconds: config.delivery.leaseSeconds,
+    concurrency: config.delivery.concurrency,
     timeoutMs: config.delivery.timeoutMs,
     dryRun: app.dryRun,
   };
