@@ -5,6 +5,8 @@
  */
 import type { BundlesResult } from './bundles.ts';
 import type { DrainResult } from './drain.ts';
+import { throughputSection } from './report-throughput.ts';
+import type { ThroughputResult } from './webhook-throughput.ts';
 import type { Machine } from './setup.ts';
 import { webhookSection } from './report-webhook.ts';
 import { bytes, ms, table } from './stats.ts';
@@ -16,6 +18,7 @@ export interface ReportInput {
   machine: Machine;
   latency: LatencyResult;
   drain: DrainResult;
+  throughput: ThroughputResult;
   bundles: BundlesResult;
   node22: string;
 }
@@ -30,12 +33,13 @@ export function renderReport(r: ReportInput): string {
       'and the fake Stripe, TikTok and Meta servers of `test/support`. Timing noise on a shared machine is about ±20 %.',
     '',
     `Machine: ${m.cpu} × ${m.cores}, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; PostgreSQL ${m.postgres} ` +
-      '(throwaway local cluster, fsync off). Knobs: `BENCH_N`, `BENCH_RUNS`, `BENCH_DRAIN_ROWS`, `BENCH_NODE22` (see bench/run.ts).',
+      '(throwaway local cluster, fsync off). Knobs: `BENCH_N`, `BENCH_RUNS`, `BENCH_DRAIN_ROWS`, `BENCH_WEBHOOK_EVENTS`, `BENCH_NODE22` (see bench/run.ts).',
     '',
     ...webhookSection(r.latency),
     ...bundleSection(r.bundles, r.node22),
     ...drainSection(r.drain),
     ...memorySection(r.latency),
+    ...throughputSection(r.throughput),
   ].join('\n');
 }
 
@@ -72,7 +76,7 @@ function bundleSection(b: BundlesResult, node22: string): string[] {
     table(['node', 'module', 'import p50 ms', 'import p90 ms', 'wall p50 ms', 'wall p90 ms'], cold),
     '',
     'What it shows: import minus the empty-module floor is what the code adds to a cold start; the rest of the wall ' +
-      'time is node itself. The drain bundle lacks the Stripe SDK, hence smaller and faster. The reference measured ' +
+      'time is node itself. The webhook bundle also carries the Stripe mapping, the signature check and libphonenumber\'s metadata (the Stripe API is read with fetch, without the SDK). The reference measured ' +
       '245–400 ms of import for the unbundled (nft-traced) function, so pre-bundling is the main cold-start lever.',
     '',
     ...(savings.length === 0
