@@ -91,6 +91,6 @@ async function deliverNow(app: App, run: DeliveryRun): Promise<DeliveryReport | 
 const fastPaths = new WeakMap<App, (ids: number[]) => Promise<DeliveryReport | null>>();
 function fastPathOf(app: App): (ids: number[]) => Promise<DeliveryReport | null> {
   let fastPath = fastPaths.get(app);
-  if (!fastPath) fastPaths.set(app, (fastPath = mergingDeliveries((ids) => deliverNow(app, { ids }))));
+  if (!fastPath) fastPaths.set(app, (fastPath = mergingDeliveries((ids, claimed) => deliverNow(app, { ids, onClaimed: claimed }))));
   return fastPath;
 }

@@ -16,6 +16,8 @@ export interface DeliveryRun {
   ids?: number[];
   /** Stop claiming new rows after this instant (ms since the epoch). */
   deadline?: number;
+  /** Called once the rows of `ids` are claimed (or the claim failed), before anything is sent. */
+  onClaimed?: () => void;
 }
 
 export type DeliveryReport = Record<CompletedRow['outcome'], number> & { claimed: number; stale: number };
@@ -31,7 +33,8 @@ export async function deliverConversions(deps: DeliveryDeps, run: DeliveryRun = 
   const report: DeliveryReport = { claimed: 0, stale: 0, delivered: 0, retryable: 0, permanent: 0, auth: 0, skipped: 0, expired: 0 };
   const pause = pauses(deps.now);
   if (run.ids) {
-    await claimAndDeliver(deps, report, pause, { limit: Math.max(run.ids.length, 1), ids: run.ids });
+    const thenSignal: Serial = (claim) => claim().finally(() => run.onClaimed?.());
+    await claimAndDeliver(deps, report, pause, { limit: Math.max(run.ids.length, 1), ids: run.ids }, thenSignal);
     return report;
   }
   const deadline = run.deadline ?? Number.POSITIVE_INFINITY;
