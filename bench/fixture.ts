@@ -41,7 +41,7 @@ export async function startWorld(): Promise<World> {
     ...services.env,
     // Above the 4 s platform delay, so slow answers are still deliveries, not timeouts.
     DELIVERY_TIMEOUT_MS: '10000',
-    // The config refuses a lease shorter than a batch request plus its row-by-row resend.
+    // The config refuses a lease shorter than a batch request plus its bisection rounds.
     DELIVERY_LEASE_SECONDS: '300',
     LOG_LEVEL: 'info',
   };
