@@ -41,7 +41,7 @@ export async function startWorld(): Promise<World> {
     ...services.env,
     // Above the 4 s platform delay, so slow answers are still deliveries, not timeouts.
     DELIVERY_TIMEOUT_MS: '10000',
-    // The config refuses a lease shorter than a batch request plus its row-by-row resend.
+    // The config refuses a lease shorter than a batch request plus its bisection rounds.
     DELIVERY_LEASE_SECONDS: '300',
     LOG_LEVEL: 'info',
   };
@@ -71,13 +71,18 @@ export async function startWorld(): Promise<World> {
  * expired by the platforms' age limits instead of sent). The Stripe stand-in learns its line items.
  */
 export function paidRequest(world: World): Request {
+  const { body, session } = paidEventBody();
+  world.stripe.setLineItems(session, lineItemsFor.usd);
+  return signedRequest(URL_, body, SECRET);
+}
+
+/** The body of such an event, and its session id (for a Stripe stand-in to learn its line items). */
+export function paidEventBody(): { body: string; session: string } {
   const id = randomBytes(12).toString('hex');
   const session = `cs_test_bench_${id}`;
   const now = Math.floor(Date.now() / 1000);
   const object = { id: session, customer: `cus_bench${id}`, created: now - 60 };
-  const event = withChanges(PAID, { id: newEventId(), created: now, data: { object } });
-  world.stripe.setLineItems(session, lineItemsFor.usd);
-  return signedRequest(URL_, eventBody(event), SECRET);
+  return { body: eventBody(withChanges(PAID, { id: newEventId(), created: now, data: { object } })), session };
 }
 
 /** Each platform's success answer, sent after `delayMs` (a slow but healthy ad platform). */

@@ -3,8 +3,9 @@
  * TikTok and Meta servers), prints a markdown report and rewrites docs/benchmarks.md with it.
  *
  * Knobs (environment): BENCH_N events per webhook scenario (200), BENCH_RUNS fresh processes per cold
- * import target (15), BENCH_DRAIN_ROWS (1000), BENCH_NODE22 (a Node 22 binary, or `off`), BENCH_OPS_ROWS
- * outbox rows for the operations queries (100000).
+ * import target (15), BENCH_DRAIN_ROWS (10000, a multiple of 200), BENCH_WEBHOOK_EVENTS per throughput level
+ * (2000), BENCH_NODE22 (a Node 22 binary, or `off`), BENCH_OPS_ROWS outbox rows for the operations
+ * queries (100000).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,15 +23,17 @@ const int = (name: string, fallback: number) => {
 };
 const N = int('BENCH_N', 200);
 const RUNS = int('BENCH_RUNS', 15);
-const DRAIN_ROWS = int('BENCH_DRAIN_ROWS', 1000);
+const DRAIN_ROWS = int('BENCH_DRAIN_ROWS', 10_000);
+// 100 recorded events × two rows each, copied a whole number of times (bench/drain.ts).
+if (DRAIN_ROWS % 200 !== 0) throw new Error('BENCH_DRAIN_ROWS must be a multiple of 200');
+const WEBHOOK_EVENTS = int('BENCH_WEBHOOK_EVENTS', 2000);
 const OPS_ROWS = int('BENCH_OPS_ROWS', 100_000);
-if (DRAIN_ROWS % 2 !== 0) throw new Error('BENCH_DRAIN_ROWS must be even (each event queues two rows)');
 
-// A full run takes about two minutes (plus a one-time Node 22 download); a hang must not go on.
+// A full run takes about three minutes (plus a one-time Node 22 download); a hang must not go on.
 const watchdog = setTimeout(() => {
-  console.error('benchmark run exceeded 270 s; aborting');
+  console.error('benchmark run exceeded 900 s; aborting');
   process.exit(1);
-}, 270_000);
+}, 900_000);
 watchdog.unref();
 
 const log = (msg: string) => console.error(`[bench] ${msg}`);
@@ -39,6 +42,7 @@ try {
   // Loaded only now: test/support/pg.ts reads TEST_DATABASE_URL when it is first imported.
   const { benchWebhookLatency } = await import('./webhook-latency.ts');
   const { benchDrain } = await import('./drain.ts');
+  const { benchWebhookThroughput } = await import('./webhook-throughput.ts');
   const { benchBundles } = await import('./bundles.ts');
   const { findNode22 } = await import('./node22.ts');
 
@@ -48,6 +52,8 @@ try {
   const latency = await benchWebhookLatency({ n: N, concurrencies: [1, 4], delayMs: 4000, warmup: 50 });
   log(`drain: ${DRAIN_ROWS} rows`);
   const drain = await benchDrain({ rows: DRAIN_ROWS, platformDelays: [0, 100] });
+  log(`webhook throughput: ${WEBHOOK_EVENTS} events at concurrency 16 and 64, built bundle`);
+  const throughput = await benchWebhookThroughput({ events: WEBHOOK_EVENTS, concurrencies: [16, 64], warmup: 200 });
   log('looking for a Node 22 binary');
   const node22 = await findNode22();
   const nodes: [string, string][] = [[process.version, process.execPath]];
@@ -75,6 +81,7 @@ try {
     machine,
     latency,
     drain,
+    throughput,
     bundles,
     ops,
     outage,

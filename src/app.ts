@@ -3,6 +3,7 @@ import { openDatabase } from './db/open.ts';
 import type { Database } from './db/port.ts';
 import { createLogger, errorText, type Logger } from './log.ts';
 import { deliverConversions, type DeliveryDeps, type DeliveryReport, type DeliveryRun } from './outbox/deliver.ts';
+import { mergingDeliveries } from './outbox/fast-path.ts';
 import { fetchSend, type HttpSend } from './outbox/send.ts';
 
 /**
@@ -63,6 +64,7 @@ export async function deliveryDeps(app: App): Promise<DeliveryDeps> {
     settings: { tiktok: config.tiktok, meta: config.meta },
     batchSize: config.delivery.batchSize,
     leaseSeconds: config.delivery.leaseSeconds,
+    concurrency: config.delivery.concurrency,
     timeoutMs: config.delivery.timeoutMs,
     dryRun: app.dryRun,
   };
@@ -70,6 +72,11 @@ export async function deliveryDeps(app: App): Promise<DeliveryDeps> {
 
 /** Delivery that never throws: used where a failure may only be logged (waitUntil, schedules). */
 export async function deliverSafely(app: App, run: DeliveryRun = {}): Promise<DeliveryReport | null> {
+  if (run.ids && !run.deadline) return fastPathOf(app)(run.ids);
+  return deliverNow(app, run);
+}
+
+async function deliverNow(app: App, run: DeliveryRun): Promise<DeliveryReport | null> {
   try {
     const report = await deliverConversions(await deliveryDeps(app), run);
     if (report.claimed > 0) app.log.info('conversions delivered', { ...report });
@@ -78,4 +85,12 @@ export async function deliverSafely(app: App, run: DeliveryRun = {}): Promise<De
     app.log.error('conversion delivery failed; the scheduled drain will retry', { error: errorText(error) });
     return null;
   }
+}
+
+/** Each instance's after-response deliveries, merged while it is busy (src/outbox/fast-path.ts). */
+const fastPaths = new WeakMap<App, (ids: number[]) => Promise<DeliveryReport | null>>();
+function fastPathOf(app: App): (ids: number[]) => Promise<DeliveryReport | null> {
+  let fastPath = fastPaths.get(app);
+  if (!fastPath) fastPaths.set(app, (fastPath = mergingDeliveries((ids, claimed) => deliverNow(app, { ids, onClaimed: claimed }))));
+  return fastPath;
 }

@@ -11,9 +11,9 @@ import type { HttpSettings } from './http/settings.ts';
 import * as checkoutSettings from './checkout/settings.ts';
 import type { CheckoutSettings } from './checkout/settings.ts';
 import type { OpsSettings } from './ops/settings.ts';
-import { ISOLATION_CONCURRENCY } from './outbox/send-batch.ts';
 import * as trackSettings from './track/settings.ts';
 import type { TrackSettings } from './track/settings.ts';
+import * as deliverySettings from './outbox/settings.ts';
 
 /**
  * The only reader of the environment. Everything else receives a Config. A bad environment fails
@@ -46,7 +46,7 @@ const coreSchema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: optionalText,
   DATA_DIR: z._default(z.string(), '.data'),
   DELIVERY_TIMEOUT_MS: positiveInt(5000),
-  DELIVERY_BATCH_SIZE: positiveInt(100),
+  DELIVERY_BATCH_SIZE: positiveInt(deliverySettings.MAX_BATCH_SIZE),
   DELIVERY_LEASE_SECONDS: positiveInt(120),
   WEBHOOK_MAX_BODY_BYTES: positiveInt(1_048_576),
   PORT: positiveInt(8888),
@@ -65,6 +65,7 @@ const envSchema = z.object({
   ...opsSettings.envSchema.shape,
   ...databaseSettings.envSchema.shape,
   ...trackSettings.envSchema.shape,
+  ...deliverySettings.envSchema.shape,
 });
 
 export type Storage =
@@ -86,7 +87,7 @@ export interface Config {
   tiktok: TiktokSettings | null;
   meta: MetaSettings | null;
   tiktokPurchaseEvent: string;
-  delivery: { timeoutMs: number; batchSize: number; leaseSeconds: number };
+  delivery: { timeoutMs: number; batchSize: number; leaseSeconds: number; concurrency: number };
   lifecycle: { sendRenewals: boolean; revokeOnFullRefund: boolean; revokeOnDispute: boolean };
   webhook: { maxBodyBytes: number };
   port: number;
@@ -150,6 +151,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
       timeoutMs: e.DELIVERY_TIMEOUT_MS,
       batchSize: e.DELIVERY_BATCH_SIZE,
       leaseSeconds: e.DELIVERY_LEASE_SECONDS,
+      concurrency: e.DELIVERY_CONCURRENCY,
     },
     lifecycle: {
       sendRenewals: e.RENEWAL_CONVERSIONS,
@@ -175,14 +177,14 @@ function crossFieldProblems(input: Env): string[] {
   if (input.SUPABASE_URL && !input.SUPABASE_SERVICE_ROLE_KEY) {
     problems.push('SUPABASE_SERVICE_ROLE_KEY: required when SUPABASE_URL is set');
   }
-  // A claim may take a batch request and then its row-by-row resend (ISOLATION_CONCURRENCY at a
-  // time): the lease must outlast both, or a second worker takes the rows over while they are sent.
+  // A claim may take a batch request and then a bisection of its rejected rows: the lease must
+  // outlast both, or a second worker takes the rows over while they are sent.
   const num = (key: string, fallback: number) => (input[key] === undefined ? fallback : Number(input[key]));
   const lease = num('DELIVERY_LEASE_SECONDS', 120);
   const timeout = num('DELIVERY_TIMEOUT_MS', 5000);
-  const batch = num('DELIVERY_BATCH_SIZE', 100);
+  const batch = num('DELIVERY_BATCH_SIZE', deliverySettings.MAX_BATCH_SIZE);
   if ([lease, timeout, batch].every((n) => Number.isInteger(n) && n > 0)) {
-    const needed = Math.ceil((timeout * (2 + Math.ceil(batch / ISOLATION_CONCURRENCY)) + 5000) / 1000);
+    const needed = deliverySettings.minimumLeaseSeconds(timeout, batch);
     if (lease < needed) problems.push(`DELIVERY_LEASE_SECONDS: must be at least ${needed} for this timeout and batch size`);
   }
   return problems;

@@ -1,8 +1,14 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { stripeGetter, type StripeGetOptions } from './http.ts';
+
+export { PINNED_API_VERSION, StripeApiError } from './http.ts';
 
 /**
- * The read-only Stripe API calls the webhook needs, behind a two-method port. Webhook payloads never
+ * The read-only Stripe API calls the webhook needs, behind a small port. Webhook payloads never
  * carry line items, so they are read here; everything else comes from the event itself.
+ *
+ * Plain fetch rather than the Stripe SDK: four GETs do not need its ~240 KB in the webhook bundle,
+ * and the SDK's types (`import type`) still describe every object, at no cost.
  */
 export interface StripeApi {
   listLineItems(sessionId: string): Promise<Stripe.LineItem[]>;
@@ -17,78 +23,47 @@ export interface StripeApi {
   findInvoiceId(paymentIntentId: string): Promise<string | null>;
 }
 
-/** The API version this build of the SDK speaks; events of other versions are logged. */
-export const PINNED_API_VERSION: string = Stripe.API_VERSION;
-
-/** Stripe could not be read: the webhook answers 503 and Stripe retries the event later. */
-export class StripeApiError extends Error {
-  override readonly name = 'StripeApiError';
-  constructor(message: string, readonly status: number | undefined, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 /** A session with more lines than this is not a checkout any shop sends; stop paging. */
 const MAX_LINE_ITEMS = 1000;
+const PAGE_SIZE = 100;
 
-export interface StripeApiOptions {
-  secretKey: string;
-  /** e.g. http://127.0.0.1:12111 for a local stand-in of the Stripe API. */
-  baseUrl?: string;
-  timeoutMs: number;
-}
+export type StripeApiOptions = StripeGetOptions;
 
-export function createStripeApi({ secretKey, baseUrl, timeoutMs }: StripeApiOptions): StripeApi {
-  const target = baseUrl ? new URL(baseUrl) : undefined;
-  const stripe = new Stripe(secretKey, {
-    timeout: timeoutMs,
-    maxNetworkRetries: 1,
-    appInfo: { name: 'stripe-conversions-netlify' },
-    ...(target && {
-      host: target.hostname,
-      port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
-      protocol: target.protocol === 'https:' ? 'https' : 'http',
-    }),
-  });
-
-  const guard = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
-      throw new StripeApiError(`${what} failed${status ? ` (${status})` : ''}: ${(error as Error).message}`, status, { cause: error });
-    }
-  };
+export function createStripeApi(options: StripeApiOptions): StripeApi {
+  const get = stripeGetter(options);
+  const id = (value: string) => encodeURIComponent(value);
 
   return {
-    listLineItems: (sessionId) =>
-      guard('listing line items', async () => {
-        const items: Stripe.LineItem[] = [];
-        for await (const item of stripe.checkout.sessions.listLineItems(sessionId, { limit: 100 })) {
-          items.push(item);
-          if (items.length >= MAX_LINE_ITEMS) break;
-        }
-        return items;
-      }),
-    retrieveSubscription: (id) =>
-      guard('reading the subscription', async () => {
-        const subscription = await stripe.subscriptions.retrieve(id);
-        const date = Date.parse(subscription.lastResponse?.headers?.date ?? '');
-        return { subscription, readAt: Number.isFinite(date) ? Math.floor(date / 1000) : null };
-      }),
-    findCheckoutSession: (subscriptionId) =>
-      guard('finding the checkout session', async () => {
-        const page = await stripe.checkout.sessions.list({ subscription: subscriptionId, limit: 1 });
-        return page.data[0] ?? null;
-      }),
-    findInvoiceId: (paymentIntentId) =>
-      guard('finding the invoice', async () => {
-        const page = await stripe.invoicePayments.list({
-          payment: { type: 'payment_intent', payment_intent: paymentIntentId },
-          limit: 1,
-        });
-        const invoice = page.data[0]?.invoice;
-        return typeof invoice === 'string' ? invoice : (invoice?.id ?? null);
-      }),
+    async listLineItems(sessionId) {
+      const items: Stripe.LineItem[] = [];
+      let after: string | undefined;
+      do {
+        const query = { limit: String(PAGE_SIZE), ...(after && { starting_after: after }) };
+        const { body } = await get<Stripe.ApiList<Stripe.LineItem>>('listing line items', `/v1/checkout/sessions/${id(sessionId)}/line_items`, query);
+        items.push(...body.data);
+        after = body.has_more ? body.data.at(-1)?.id : undefined;
+      } while (after && items.length < MAX_LINE_ITEMS);
+      return items.slice(0, MAX_LINE_ITEMS);
+    },
+    async retrieveSubscription(subscriptionId) {
+      const { body, date } = await get<Stripe.Subscription>('reading the subscription', `/v1/subscriptions/${id(subscriptionId)}`);
+      return { subscription: body, readAt: date };
+    },
+    async findCheckoutSession(subscriptionId) {
+      const { body } = await get<Stripe.ApiList<Stripe.Checkout.Session>>('finding the checkout session', '/v1/checkout/sessions', {
+        subscription: subscriptionId,
+        limit: '1',
+      });
+      return body.data[0] ?? null;
+    },
+    async findInvoiceId(paymentIntentId) {
+      const { body } = await get<Stripe.ApiList<Stripe.InvoicePayment>>('finding the invoice', '/v1/invoice_payments', {
+        'payment[type]': 'payment_intent',
+        'payment[payment_intent]': paymentIntentId,
+        limit: '1',
+      });
+      const invoice = body.data[0]?.invoice;
+      return typeof invoice === 'string' ? invoice : (invoice?.id ?? null);
+    },
   };
 }

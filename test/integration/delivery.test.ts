@@ -104,7 +104,7 @@ describe.skipIf(!hasPostgres)('conversion delivery on PostgreSQL', () => {
     expect(h.tiktok.requests[0]!.body).toMatchObject({ data: expect.arrayContaining([expect.anything(), expect.anything(), expect.anything()]) });
   });
 
-  it("re-sends a TikTok partial success row by row, so the rejected event is found and the rest delivered", async () => {
+  it("splits a TikTok partial success in halves until the rejected event stands alone; the rest is delivered", async () => {
     const off = h.newApp({ TIKTOK_PIXEL_ID: '', META_PIXEL_ID: '' });
     const events = [loadEvent(USD_PAID), loadEvent('checkout.session.completed.payment.kwd.paid')];
     for (const e of events) await h.post(e, { app: off });

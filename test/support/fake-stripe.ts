@@ -32,6 +32,8 @@ export interface FakeStripeOptions {
   sessions?: Record<string, object>;
   /** Prices for `GET /v1/prices/:id` and session creation; the catalog below is always there. */
   prices?: Record<string, object>;
+  /** Line items of any session not named in `lineItems` (a load test's fresh sessions); else 404. */
+  anySessionLineItems?: WireLineItem[];
 }
 
 export interface RecordedRequest {
@@ -246,9 +248,10 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const expand = expansions(url.searchParams);
 
     if (resource === 'sessions' && sub === 'line_items') {
-      if (!lineItems.has(id) && !stores.sessions.has(id)) throw missing('checkout.session', id, 'session');
+      const anySession = options.anySessionLineItems;
+      if (!lineItems.has(id) && !stores.sessions.has(id) && !anySession) throw missing('checkout.session', id, 'session');
       noExpansions(expand);
-      return page(lineItems.get(id) ?? [], url.searchParams, `/v1/checkout/sessions/${id}/line_items`);
+      return page(lineItems.get(id) ?? anySession ?? [], url.searchParams, `/v1/checkout/sessions/${id}/line_items`);
     }
     if (resource === 'sessions') {
       const session = stores.sessions.get(id);
@@ -572,7 +575,7 @@ export const lineItemsFor = {
  * (the JPY one as at `completed`, i.e. unpaid), their line items, the trialing USD subscription, the
  * active EUR subscription and its first invoice.
  */
-export function fixtureStripeState(): Required<FakeStripeOptions> {
+export function fixtureStripeState(): Required<Omit<FakeStripeOptions, 'anySessionLineItems'>> {
   const sessions = {
     usd: loadEvent('checkout.session.completed.payment.usd.paid').data.object,
     eurSubscription: loadEvent('checkout.session.completed.subscription.eur.paid').data.object,

@@ -67,14 +67,24 @@ describe('loadConfig', () => {
 });
 
 describe('delivery timing', () => {
-  it('refuses a lease too short to cover a batch request and the row-by-row resend', () => {
-    // 5 s per request, batches of 100 resent 10 at a time: 2 + 10 requests, plus a 5 s margin.
-    const base = { STRIPE_WEBHOOK_SECRET: SECRET, DELIVERY_TIMEOUT_MS: '5000', DELIVERY_BATCH_SIZE: '100' };
-    expect(problemsOf({ ...base, DELIVERY_LEASE_SECONDS: '64' })).toEqual([
-      'DELIVERY_LEASE_SECONDS: must be at least 65 for this timeout and batch size',
+  it('refuses a lease too short to cover a batch request and its bisection', () => {
+    // 5 s per request, batches of 1000: the request plus ceil(log2 1000) = 10 rounds, plus a 5 s margin.
+    const base = { STRIPE_WEBHOOK_SECRET: SECRET, DELIVERY_TIMEOUT_MS: '5000', DELIVERY_BATCH_SIZE: '1000' };
+    expect(problemsOf({ ...base, DELIVERY_LEASE_SECONDS: '59' })).toEqual([
+      'DELIVERY_LEASE_SECONDS: must be at least 60 for this timeout and batch size',
     ]);
-    expect(problemsOf({ ...base, DELIVERY_LEASE_SECONDS: '65' })).toEqual([]);
+    expect(problemsOf({ ...base, DELIVERY_LEASE_SECONDS: '60' })).toEqual([]);
+    // Batches of 100 need 7 rounds after the request.
+    expect(problemsOf({ ...base, DELIVERY_BATCH_SIZE: '100', DELIVERY_LEASE_SECONDS: '44' })).toEqual([
+      'DELIVERY_LEASE_SECONDS: must be at least 45 for this timeout and batch size',
+    ]);
     expect(problemsOf({ STRIPE_WEBHOOK_SECRET: SECRET })).toEqual([]);
+  });
+
+  it('takes a bounded number of claims in flight per destination', () => {
+    expect(loadConfig({ STRIPE_WEBHOOK_SECRET: SECRET }).delivery).toMatchObject({ batchSize: 1000, concurrency: 4 });
+    expect(loadConfig({ STRIPE_WEBHOOK_SECRET: SECRET, DELIVERY_CONCURRENCY: '8' }).delivery.concurrency).toBe(8);
+    expect(problemsOf({ STRIPE_WEBHOOK_SECRET: SECRET, DELIVERY_CONCURRENCY: '17' })).toEqual(['DELIVERY_CONCURRENCY: must be at most 16']);
   });
 
   it('is reported together with every other bad key', () => {
