@@ -2,6 +2,7 @@ import { loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import type { Database } from './db/port.ts';
 import { createLogger, errorText, type Logger } from './log.ts';
+import { redactText } from './redact.ts';
 import { deliverConversions, type DeliveryDeps, type DeliveryReport, type DeliveryRun } from './outbox/deliver.ts';
 import { mergingDeliveries } from './outbox/fast-path.ts';
 import { fetchSend, type HttpSend } from './outbox/send.ts';
@@ -48,6 +49,21 @@ export function createApp(overrides: AppOverrides = {}): App {
 /** The instance's app; the local server installs its own before the first request. */
 export function getApp(): Promise<App> {
   return (current ??= Promise.resolve().then(() => createApp()));
+}
+
+/**
+ * The instance's app for a function's entry file, or the answer it gives while its settings are
+ * invalid: a 500 (Stripe then keeps and retries its events once the settings are fixed) and one log
+ * line naming the bad keys, never their values.
+ */
+export async function appOrMisconfigured(functionName: string): Promise<App | Response> {
+  try {
+    return await getApp();
+  } catch (error) {
+    // Whole (a ConfigError lists every bad key), and through the one redaction point.
+    console.error(JSON.stringify({ level: 'error', msg: `${functionName} cannot start`, error: redactText(String(error)) }));
+    return Response.json({ error: 'server misconfigured' }, { status: 500, headers: { 'cache-control': 'no-store' } });
+  }
 }
 
 export function setApp(app: App | undefined): void {

@@ -1,5 +1,5 @@
 import type { Config, Context } from '@netlify/functions';
-import { deliverSafely, getApp } from '../../src/app.ts';
+import { appOrMisconfigured, deliverSafely } from '../../src/app.ts';
 import { applyRetention } from '../../src/ops/retention.ts';
 
 /**
@@ -10,13 +10,8 @@ import { applyRetention } from '../../src/ops/retention.ts';
 export default async (req: Request, _context: Context): Promise<Response> => {
   // Netlify's scheduler POSTs; anything else is not a drain request.
   if (req.method !== 'POST') return Response.json({ error: 'method not allowed' }, { status: 405, headers: { allow: 'POST' } });
-  let app;
-  try {
-    app = await getApp();
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: 'conversions-drain cannot start', error: String(error) }));
-    return Response.json({ error: 'server misconfigured' }, { status: 500 });
-  }
+  const app = await appOrMisconfigured('conversions-drain');
+  if (app instanceof Response) return app;
   // Scheduled functions get 30 s; stop claiming new rows well before that.
   const report = await deliverSafely(app, { deadline: app.now() + 20_000 });
   // Retention rides on the schedule; an unreachable database was already reported by the delivery.

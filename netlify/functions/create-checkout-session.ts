@@ -1,5 +1,5 @@
 import type { Context } from '@netlify/functions';
-import { getApp } from '../../src/app.ts';
+import { appOrMisconfigured } from '../../src/app.ts';
 import { checkoutDeps } from '../../src/checkout/deps.ts';
 import { handleCreateCheckoutSession } from '../../src/checkout/handle.ts';
 
@@ -8,13 +8,8 @@ import { handleCreateCheckoutSession } from '../../src/checkout/handle.ts';
  * browser's match keys and the verified user, queues its InitiateCheckout, answers {id, url}.
  */
 export default async (req: Request, context: Context): Promise<Response> => {
-  let app;
-  try {
-    app = await getApp();
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: 'create-checkout-session cannot start', error: String(error) }));
-    return Response.json({ error: 'server misconfigured' }, { status: 500 });
-  }
+  const app = await appOrMisconfigured('create-checkout-session');
+  if (app instanceof Response) return app;
   const { response, background } = await handleCreateCheckoutSession(req, context.ip, checkoutDeps(app));
   if (background) context.waitUntil(background);
   return response;

@@ -1,5 +1,5 @@
 import type { Context } from '@netlify/functions';
-import { getApp } from '../../src/app.ts';
+import { appOrMisconfigured } from '../../src/app.ts';
 import { webhookDeps } from '../../src/webhook/deps.ts';
 import { handleStripeWebhook } from '../../src/webhook/handle.ts';
 
@@ -8,14 +8,8 @@ import { handleStripeWebhook } from '../../src/webhook/handle.ts';
  * queues its conversions in one transaction, answers, then delivers the conversions after the response.
  */
 export default async (req: Request, context: Context): Promise<Response> => {
-  let app;
-  try {
-    app = await getApp();
-  } catch (error) {
-    // Misconfiguration: 500 so Stripe keeps the event and retries once the settings are fixed.
-    console.error(JSON.stringify({ level: 'error', msg: 'stripe-webhook cannot start', error: String(error) }));
-    return Response.json({ error: 'server misconfigured' }, { status: 500 });
-  }
+  const app = await appOrMisconfigured('stripe-webhook');
+  if (app instanceof Response) return app;
   const { response, background } = await handleStripeWebhook(req, webhookDeps(app));
   if (background) context.waitUntil(background);
   return response;

@@ -1,5 +1,5 @@
 import type { Config, Context } from '@netlify/functions';
-import { deliverSafely, getApp } from '../../src/app.ts';
+import { appOrMisconfigured, deliverSafely } from '../../src/app.ts';
 import { handleTrack } from '../../src/track/handle.ts';
 import { trackDeps } from '../../src/track/deps.ts';
 
@@ -8,13 +8,8 @@ import { trackDeps } from '../../src/track/deps.ts';
  * in one SQL call and delivered after the response; GET says which destinations are on.
  */
 export default async (req: Request, context: Context): Promise<Response> => {
-  let app;
-  try {
-    app = await getApp();
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: 'track cannot start', error: String(error) }));
-    return Response.json({ error: 'server misconfigured' }, { status: 500 });
-  }
+  const app = await appOrMisconfigured('track');
+  if (app instanceof Response) return app;
   const { response, ids } = await handleTrack(req, context.ip, trackDeps(app));
   if (ids.length > 0) context.waitUntil(deliverSafely(app, { ids }));
   return response;

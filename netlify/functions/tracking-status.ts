@@ -1,5 +1,5 @@
 import type { Context } from '@netlify/functions';
-import { getApp } from '../../src/app.ts';
+import { appOrMisconfigured } from '../../src/app.ts';
 import { DatabaseError } from '../../src/db/port.ts';
 import { errorText } from '../../src/log.ts';
 import { trackingStatus, type StatusResult } from '../../src/ops/status.ts';
@@ -12,13 +12,8 @@ import { statusDeps } from '../../src/ops/status-deps.ts';
 const headers = { 'cache-control': 'no-store' };
 
 export default async (req: Request, _context: Context): Promise<Response> => {
-  let app;
-  try {
-    app = await getApp();
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: 'tracking-status cannot start', error: String(error) }));
-    return Response.json({ error: 'server misconfigured' }, { status: 500, headers });
-  }
+  const app = await appOrMisconfigured('tracking-status');
+  if (app instanceof Response) return app;
   try {
     const request = { method: req.method, authorization: req.headers.get('authorization') };
     return toResponse(await trackingStatus(request, statusDeps(app)));
