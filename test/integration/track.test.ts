@@ -181,6 +181,22 @@ describe.skipIf(!hasPostgres)('track function', () => {
     expect(tiktokEvents.find((e) => e.event === 'Search')!.properties).toEqual({ content_type: 'product', query: 'annual plan' });
   });
 
+  it('text Postgres cannot store (NUL, a lone surrogate) in any field is cleaned, never a 500; server track() too', async () => {
+    const answer = await post({
+      events: [
+        { event_name: 'Search', event_id: 'odd-1', custom_data: { search_string: 'annual\u0000 plan\ud800' } },
+        { event_name: 'ViewContent', event_id: 'odd-2', event_source_url: `${SHOP}/p/\udc00`, custom_data: { content_ids: ['prod\u0000_pro'], contents: [{ id: '\ud800x' }] } },
+        { event_name: 'Lead', event_id: 'odd-3', user_data: { email: 'a\u0000@b.example', first_name: '\udfff' } },
+      ],
+    });
+    expect(answer).toMatchObject({ status: 202, body: { accepted: 3 } });
+    const search = await h.tdb.sql`select payload from conversion_outbox where event_id = 'odd-1' limit 1`;
+    expect(JSON.stringify(search[0]!.payload)).toContain('annual plan\uFFFD');
+    const request = new Request('http://127.0.0.1/signup', { method: 'POST', headers: { 'user-agent': UA } });
+    const result = await track({ event_name: 'Search', event_id: 'odd-4', custom_data: { search_string: 'x\u0000\ud800' } }, { request, app });
+    expect(result).toEqual({ ok: true, accepted: 1, queued: 2 });
+  });
+
   it('a repeated event_id for the same name is accepted and adds nothing', async () => {
     const lead = { event_name: 'Lead', event_id: 'lead-dup' };
     expect((await post(lead)).body).toEqual({ accepted: 1 });
