@@ -40,7 +40,7 @@ describe.skipIf(!hasPostgres)('track function', () => {
     app = appFor({});
   });
 
-  async function post(body: unknown, init: { headers?: Record<string, string>; method?: string; app?: App; raw?: string } = {}) {
+  async function post(body: unknown, init: { headers?: Record<string, string>; method?: string; app?: App; raw?: string; ip?: string } = {}) {
     setApp(init.app ?? app);
     const request = new Request(URL_TRACK, {
       method: init.method ?? 'POST',
@@ -55,7 +55,7 @@ describe.skipIf(!hasPostgres)('track function', () => {
       },
       ...(init.method !== 'GET' && init.method !== 'OPTIONS' && { body: init.raw ?? JSON.stringify(body) }),
     });
-    const response = await trackFunction(request, context);
+    const response = await trackFunction(request, init.ip === undefined ? context : ({ ...context, ip: init.ip } as Context));
     while (background.length > 0) await Promise.allSettled(background.splice(0));
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
@@ -286,6 +286,16 @@ describe.skipIf(!hasPostgres)('track function', () => {
     expect(await h.count('conversion_outbox')).toBe(10);
     const other = await post({ event_name: 'ViewContent', event_id: 'other-ip' }, { app: limited, headers: { 'x-nf-client-connection-ip': '198.51.100.4' } });
     expect(other.status).toBe(202);
+  });
+
+  it('the rate limit counts the address the platform saw: client-written IP headers do not open new windows', async () => {
+    const limited = appFor({ TRACK_RATE_LIMIT_PER_MINUTE: '5' });
+    const spoofed = [];
+    for (let i = 0; i < 8; i++) {
+      const headers = { 'x-forwarded-for': `198.51.100.${i}`, 'x-nf-client-connection-ip': `192.0.2.${i}` };
+      spoofed.push((await post({ event_name: 'ViewContent', event_id: `spoof-${i}` }, { app: limited, headers, ip: '203.0.113.77' })).status);
+    }
+    expect(spoofed).toEqual([202, 202, 202, 202, 202, 429, 429, 429]);
   });
 
   it('server-side track(): the app’s CompleteRegistration, from the request it answers, delivered after the response', async () => {
