@@ -4,7 +4,7 @@ import { checkCors, withCors, type CorsPolicy } from '../http/cors.ts';
 import { readJson } from '../http/read-json.ts';
 import { errorText, type Logger } from '../log.ts';
 import type { DestinationState } from '../ops/destination-state.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import { rateKey, type RateLimiter } from './rate-limit.ts';
 import { recordEvents, type RecordSettings } from './record.ts';
 import { parseTrackBody } from './schema.ts';
 
@@ -45,7 +45,7 @@ export async function handleTrack(req: Request, contextIp: string | undefined, d
   // on each request would otherwise be a new window each time.
   const ip = normalizeIp(contextIp) ?? clientIp(req) ?? 'unknown';
   const nowMs = deps.now();
-  const rate = deps.limiter.take(ip, nowMs);
+  const rate = deps.limiter.take(rateKey(ip), nowMs);
   if (!rate.allowed) {
     return answer(429, { error: 'too many requests, retry later' }, { 'Retry-After': String(rate.retryAfterSeconds) });
   }

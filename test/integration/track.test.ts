@@ -298,6 +298,16 @@ describe.skipIf(!hasPostgres)('track function', () => {
     expect(spoofed).toEqual([202, 202, 202, 202, 202, 429, 429, 429]);
   });
 
+  it('the rate limit counts an IPv6 client by its /64: rotating through the prefix opens no new window', async () => {
+    const limited = appFor({ TRACK_RATE_LIMIT_PER_MINUTE: '5' });
+    const rotated = [];
+    for (let i = 0; i < 8; i++) {
+      rotated.push((await post({ event_name: 'ViewContent', event_id: `v6-${i}` }, { app: limited, ip: `2001:db8:7:7:${i.toString(16)}::1` })).status);
+    }
+    expect(rotated).toEqual([202, 202, 202, 202, 202, 429, 429, 429]);
+    expect((await post({ event_name: 'ViewContent', event_id: 'v6-other' }, { app: limited, ip: '2001:db8:7:8::1' })).status).toBe(202);
+  });
+
   it('server-side track(): the app’s CompleteRegistration, from the request it answers, delivered after the response', async () => {
     const request = new Request('http://127.0.0.1/signup', {
       method: 'POST',
