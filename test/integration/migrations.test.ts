@@ -158,6 +158,16 @@ for (const { name, start, needsServer } of ENGINES) {
       expect(publicFns.filter((r) => (PORT_FUNCTIONS as string[]).includes(r.name as string) && !r.service_role)).toEqual([]);
     });
 
+    it('every function runs with search_path \'\'; every port function is security definer', async () => {
+      const rows = await engine.query(`select n.nspname || '.' || p.proname as name, p.prosecdef as definer,
+               coalesce('search_path=""' = any(p.proconfig), false) as pinned
+          from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+         where n.nspname in ('public', 'app_private') order by 1`);
+      expect(rows.filter((r) => !r.pinned).map((r) => r.name)).toEqual([]);
+      const definers = rows.filter((r) => r.definer).map((r) => (r.name as string).replace(/^public\./, ''));
+      expect(PORT_FUNCTIONS.filter((fn) => !definers.includes(fn))).toEqual([]);
+    });
+
     it.each([...API_ROLES, 'service_role'])('set role %s; select public.outbox_claim(\'{}\')', async (role) => {
       const call = engine.asRole(role, `select public.outbox_claim('{}') as result`);
       if (role === 'service_role') {
