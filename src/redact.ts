@@ -25,6 +25,8 @@ const VALUE_RULES: [RegExp, string][] = [
   [/\b[0-9a-f]{64}\b/gi, '[redacted:hash]'],
   [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, '[redacted:ip]'],
   [/\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi, '[redacted:ip]'],
+  // The compressed form (`2001:db8::42`, `fe80::1`), as Node and proxies print most IPv6 addresses.
+  [/(?<![\w:])(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?::(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?(?![\w:])/gi, '[redacted:ip]'],
   [/\+\d[\d\s().-]{7,18}\d\b/g, '[redacted:phone]'],
   [/(?<![\w-])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g, '[redacted:phone]'],
 ];

@@ -21,7 +21,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Why a call failed decides the status Stripe sees: both make it retry, 503 says "try later". */
+/**
+ * Why a call failed decides the status Stripe sees: both make it retry, 503 says "try later". Of the
+ * driver's error only the code is kept as the cause: the rest holds the call's argument (postgres.js
+ * and PGlite keep the statement, PostgREST the details), and an uncaught error is printed whole.
+ */
 export class DatabaseError extends Error {
   override readonly name = 'DatabaseError';
   constructor(
@@ -29,8 +33,13 @@ export class DatabaseError extends Error {
     readonly unavailable: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, options && { cause: codeOf(options.cause) });
   }
+}
+
+function codeOf(cause: unknown): { code?: string } {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? { code } : {};
 }
 
 const SQL_FUNCTIONS: ReadonlySet<string> = new Set<SqlFunction>([

@@ -1,7 +1,10 @@
+import { sanitizeJson } from '../webhook/sanitize.ts';
+
 /**
  * The JSON body of a browser-facing POST, read with a size limit. Over the limit is refused from
  * `content-length` before reading, and again while reading (the header may be absent or wrong), so a
- * large body is never held in memory.
+ * large body is never held in memory. Its text is cleaned as a signed event's is (NUL removed, lone
+ * surrogates replaced): Postgres stores neither, and a lone surrogate breaks Stripe's form encoding.
  */
 
 export const DEFAULT_MAX_JSON_BYTES = 16 * 1024;
@@ -25,11 +28,14 @@ export async function readJson(req: Request, maxBytes: number = DEFAULT_MAX_JSON
     return { ok: false, status: 400, error: 'body is not UTF-8' };
   }
   if (text.trim() === '') return { ok: false, status: 400, error: 'body must be JSON' };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
     return { ok: false, status: 400, error: 'body is not valid JSON' };
   }
+  const cleaned = sanitizeJson(value);
+  return cleaned.ok ? { ok: true, value: cleaned.value } : { ok: false, status: 400, error: `body is ${cleaned.reason}` };
 }
 
 /** The body's bytes, or null as soon as they pass the limit (the rest is never read). */

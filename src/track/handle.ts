@@ -1,10 +1,10 @@
 import { DatabaseError, type Database } from '../db/port.ts';
-import { clientIp } from '../http/client-ip.ts';
+import { clientIp, normalizeIp } from '../http/client-ip.ts';
 import { checkCors, withCors, type CorsPolicy } from '../http/cors.ts';
 import { readJson } from '../http/read-json.ts';
 import { errorText, type Logger } from '../log.ts';
 import type { DestinationState } from '../ops/destination-state.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import { rateKey, type RateLimiter } from './rate-limit.ts';
 import { recordEvents, type RecordSettings } from './record.ts';
 import { parseTrackBody } from './schema.ts';
 
@@ -40,9 +40,12 @@ export async function handleTrack(req: Request, contextIp: string | undefined, d
   });
 
   if (!METHODS.includes(req.method)) return answer(405, { error: 'method not allowed' }, { Allow: 'GET, POST, OPTIONS' });
-  const ip = clientIp(req, contextIp) ?? 'unknown';
+  // Counted per address the platform saw (Netlify's context.ip; the socket under npm start): the
+  // headers are the client's to write wherever no edge overwrites them, and a new x-forwarded-for
+  // on each request would otherwise be a new window each time.
+  const ip = normalizeIp(contextIp) ?? clientIp(req) ?? 'unknown';
   const nowMs = deps.now();
-  const rate = deps.limiter.take(ip, nowMs);
+  const rate = deps.limiter.take(rateKey(ip), nowMs);
   if (!rate.allowed) {
     return answer(429, { error: 'too many requests, retry later' }, { 'Retry-After': String(rate.retryAfterSeconds) });
   }

@@ -11,6 +11,7 @@ import type { ConsentChoice } from '../http/consent.ts';
 import { trackDeps } from './deps.ts';
 import { recordEvents } from './record.ts';
 import { parseTrackBody } from './schema.ts';
+import { sanitizeJson } from '../webhook/sanitize.ts';
 
 export type { TrackEvent } from './schema.ts';
 
@@ -37,7 +38,10 @@ export type ServerTrackResult = { ok: true; accepted: number; queued: number } |
  * value naming it, never a throw. A database failure does throw (the caller decides what to answer).
  */
 export async function track(event: unknown, options: ServerTrackOptions): Promise<ServerTrackResult> {
-  const parsed = parseTrackBody(event);
+  // Cleaned as the browser function's body is: Postgres stores no NUL and no lone surrogate.
+  const cleaned = sanitizeJson(event);
+  if (!cleaned.ok) return { ok: false, error: `event is ${cleaned.reason}` };
+  const parsed = parseTrackBody(cleaned.value);
   if (!parsed.ok) return parsed;
   const app = options.app ?? (await getApp());
   const { record } = trackDeps(app);

@@ -36,3 +36,17 @@ function evict(windows: Map<string, { start: number }>, nowMs: number, maxKeys: 
     windows.delete(key);
   }
 }
+
+/**
+ * The key an address is counted under: an IPv4 address as it is, an IPv6 address by its /64, which
+ * one subscriber holds whole (2^64 addresses to rotate through, each a fresh window otherwise).
+ * Expects what normalizeIp (src/http/client-ip.ts) answers.
+ */
+export function rateKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(':')}::/64`;
+}

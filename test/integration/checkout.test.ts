@@ -163,6 +163,16 @@ describe('a session is created', () => {
     expect(metadata.event_source_url).toBe(page.slice(0, 499));
     expect(metadata).not.toHaveProperty('ttp');
   });
+
+  it('a NUL or a lone surrogate in the body is cleaned, never a 500 (the form encoding throws on a lone surrogate)', async () => {
+    const res = await call({
+      raw: `{"price":"${prices.licenseUsd.id}","fbclid":"IwAR\\ud800","ttclid":"t\\u0000t","event_source_url":"https://shop.example/p?q=\\udc00"}`,
+    });
+    expect(res.status).toBe(200);
+    const metadata = lastForm().metadata as Record<string, string>;
+    expect(metadata.ttclid).toBe('tt');
+    expect(metadata.fbclid).toBe('IwAR\uFFFD');
+  });
 });
 
 describe('the exported helpers for apps’ own server code', () => {

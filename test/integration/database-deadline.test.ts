@@ -5,6 +5,7 @@
  * lock wait outlives the call; the Supabase adapter aborts its HTTP request. Both failures are
  * "unavailable" (503 for Stripe), and the next call works.
  */
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type postgres from 'postgres';
 import { boundedCall, connectPostgres, isUnavailable, jsonLiteral } from '../../src/db/postgres.ts';
@@ -114,5 +115,21 @@ describe.skipIf(!hasPostgres)('a bound on every database call', () => {
       await releaseLock();
     }
     expect(await db.call('outbox_claim', {})).toEqual({ rows: [] });
+  });
+
+  it('a failed call, printed whole (as an uncaught error is), shows no part of its argument', async () => {
+    const row = { destination: 'meta', event_name: 'Lead', event_id: 'leak-1', kind: 'lead', origin: 'browser', event_time: 1,
+      payload: { email: 'leak.me@example.com', ip: '203.0.113.77', bad: 'nul\u0000' } };
+    for (const db of [connectPostgres(t.url, { timeoutMs: 5000 }), connectSupabase(api.url, SERVICE_KEY, { timeoutMs: 5000 })]) {
+      try {
+        const error = await db.call('outbox_enqueue', { rows: [row] }).then(() => expect.unreachable('the call succeeded'), (e: unknown) => e);
+        expect(error).toBeInstanceOf(DatabaseError);
+        const printed = inspect(error, { depth: 10 });
+        expect(printed).toContain('outbox_enqueue failed');
+        expect(printed).not.toMatch(/leak\.me|203\.0\.113\.77|leak-1/);
+      } finally {
+        await db.close();
+      }
+    }
   });
 });

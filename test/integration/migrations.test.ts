@@ -3,9 +3,10 @@
  * has, created by supabase/local-bootstrap.sql) and on the embedded PGlite, are idempotent, build the
  * same schema on both, and leave the browser-facing roles (anon, authenticated) with no way in.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PGlite } from '@electric-sql/pglite';
-import { loadMigrations, migrate, type MigrationTarget } from '../../src/db/migrations.ts';
+import { BOOTSTRAP_FILE, loadMigrations, migrate, type MigrationTarget } from '../../src/db/migrations.ts';
 import { postgresMigrationTarget } from '../../src/db/postgres.ts';
 import { openPglite, pgliteMigrationTarget } from '../../src/db/pglite.ts';
 import type { Database, SqlFunction } from '../../src/db/port.ts';
@@ -44,6 +45,12 @@ async function startPostgres(): Promise<Engine> {
   const sql = server.sql;
   const target = postgresMigrationTarget(sql);
   const [before] = await sql.unsafe(`select count(*)::int as n from information_schema.tables where table_schema = 'public'`);
+  // As on Supabase: every new table, sequence and function in public is granted to the API roles
+  // unless a migration takes it back.
+  await sql.unsafe(await readFile(BOOTSTRAP_FILE, 'utf8'));
+  await sql.unsafe(`alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+    alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+    alter default privileges in schema public grant all on functions to anon, authenticated, service_role`);
   const firstRun = await migrate(target);
   return {
     target,
@@ -156,6 +163,16 @@ for (const { name, start, needsServer } of ENGINES) {
       expect(rows.filter((r) => r.anon)).toEqual([]);
       expect(rows.filter((r) => r.authenticated).map((r) => `${r.schema}.${r.name}`)).toEqual(['public.my_entitlements']);
       expect(publicFns.filter((r) => (PORT_FUNCTIONS as string[]).includes(r.name as string) && !r.service_role)).toEqual([]);
+    });
+
+    it('every function runs with search_path \'\'; every port function is security definer', async () => {
+      const rows = await engine.query(`select n.nspname || '.' || p.proname as name, p.prosecdef as definer,
+               coalesce('search_path=""' = any(p.proconfig), false) as pinned
+          from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+         where n.nspname in ('public', 'app_private') order by 1`);
+      expect(rows.filter((r) => !r.pinned).map((r) => r.name)).toEqual([]);
+      const definers = rows.filter((r) => r.definer).map((r) => (r.name as string).replace(/^public\./, ''));
+      expect(PORT_FUNCTIONS.filter((fn) => !definers.includes(fn))).toEqual([]);
     });
 
     it.each([...API_ROLES, 'service_role'])('set role %s; select public.outbox_claim(\'{}\')', async (role) => {

@@ -40,7 +40,7 @@ describe.skipIf(!hasPostgres)('track function', () => {
     app = appFor({});
   });
 
-  async function post(body: unknown, init: { headers?: Record<string, string>; method?: string; app?: App; raw?: string } = {}) {
+  async function post(body: unknown, init: { headers?: Record<string, string>; method?: string; app?: App; raw?: string; ip?: string } = {}) {
     setApp(init.app ?? app);
     const request = new Request(URL_TRACK, {
       method: init.method ?? 'POST',
@@ -55,7 +55,7 @@ describe.skipIf(!hasPostgres)('track function', () => {
       },
       ...(init.method !== 'GET' && init.method !== 'OPTIONS' && { body: init.raw ?? JSON.stringify(body) }),
     });
-    const response = await trackFunction(request, context);
+    const response = await trackFunction(request, init.ip === undefined ? context : ({ ...context, ip: init.ip } as Context));
     while (background.length > 0) await Promise.allSettled(background.splice(0));
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
@@ -181,6 +181,22 @@ describe.skipIf(!hasPostgres)('track function', () => {
     expect(tiktokEvents.find((e) => e.event === 'Search')!.properties).toEqual({ content_type: 'product', query: 'annual plan' });
   });
 
+  it('text Postgres cannot store (NUL, a lone surrogate) in any field is cleaned, never a 500; server track() too', async () => {
+    const answer = await post({
+      events: [
+        { event_name: 'Search', event_id: 'odd-1', custom_data: { search_string: 'annual\u0000 plan\ud800' } },
+        { event_name: 'ViewContent', event_id: 'odd-2', event_source_url: `${SHOP}/p/\udc00`, custom_data: { content_ids: ['prod\u0000_pro'], contents: [{ id: '\ud800x' }] } },
+        { event_name: 'Lead', event_id: 'odd-3', user_data: { email: 'a\u0000@b.example', first_name: '\udfff' } },
+      ],
+    });
+    expect(answer).toMatchObject({ status: 202, body: { accepted: 3 } });
+    const search = await h.tdb.sql`select payload from conversion_outbox where event_id = 'odd-1' limit 1`;
+    expect(JSON.stringify(search[0]!.payload)).toContain('annual plan\uFFFD');
+    const request = new Request('http://127.0.0.1/signup', { method: 'POST', headers: { 'user-agent': UA } });
+    const result = await track({ event_name: 'Search', event_id: 'odd-4', custom_data: { search_string: 'x\u0000\ud800' } }, { request, app });
+    expect(result).toEqual({ ok: true, accepted: 1, queued: 2 });
+  });
+
   it('a repeated event_id for the same name is accepted and adds nothing', async () => {
     const lead = { event_name: 'Lead', event_id: 'lead-dup' };
     expect((await post(lead)).body).toEqual({ accepted: 1 });
@@ -270,6 +286,26 @@ describe.skipIf(!hasPostgres)('track function', () => {
     expect(await h.count('conversion_outbox')).toBe(10);
     const other = await post({ event_name: 'ViewContent', event_id: 'other-ip' }, { app: limited, headers: { 'x-nf-client-connection-ip': '198.51.100.4' } });
     expect(other.status).toBe(202);
+  });
+
+  it('the rate limit counts the address the platform saw: client-written IP headers do not open new windows', async () => {
+    const limited = appFor({ TRACK_RATE_LIMIT_PER_MINUTE: '5' });
+    const spoofed = [];
+    for (let i = 0; i < 8; i++) {
+      const headers = { 'x-forwarded-for': `198.51.100.${i}`, 'x-nf-client-connection-ip': `192.0.2.${i}` };
+      spoofed.push((await post({ event_name: 'ViewContent', event_id: `spoof-${i}` }, { app: limited, headers, ip: '203.0.113.77' })).status);
+    }
+    expect(spoofed).toEqual([202, 202, 202, 202, 202, 429, 429, 429]);
+  });
+
+  it('the rate limit counts an IPv6 client by its /64: rotating through the prefix opens no new window', async () => {
+    const limited = appFor({ TRACK_RATE_LIMIT_PER_MINUTE: '5' });
+    const rotated = [];
+    for (let i = 0; i < 8; i++) {
+      rotated.push((await post({ event_name: 'ViewContent', event_id: `v6-${i}` }, { app: limited, ip: `2001:db8:7:7:${i.toString(16)}::1` })).status);
+    }
+    expect(rotated).toEqual([202, 202, 202, 202, 202, 429, 429, 429]);
+    expect((await post({ event_name: 'ViewContent', event_id: 'v6-other' }, { app: limited, ip: '2001:db8:7:8::1' })).status).toBe(202);
   });
 
   it('server-side track(): the app’s CompleteRegistration, from the request it answers, delivered after the response', async () => {

@@ -31,6 +31,7 @@ describe('log redaction', () => {
     ['an E.164 phone', 'phone +15550100199 rejected', 'phone [redacted:phone] rejected'],
     ['a formatted phone', 'call (555) 010-0199 now', 'call [redacted:phone] now'],
     ['an IPv4 address', 'from 203.0.113.9 via proxy', 'from [redacted:ip] via proxy'],
+    ['a compressed IPv6 address', 'from 2001:db8::42 and fe80::1 via ::1', 'from [redacted:ip] and [redacted:ip] via [redacted:ip]'],
     ['a bearer token', 'sent Authorization: Bearer eyJhbGciOi.abc', 'sent Authorization: Bearer [redacted]'],
     ['a webhook secret', 'secret whsec_abcDEF123 rejected', 'secret [redacted:secret] rejected'],
     ['a Stripe key', 'key sk_live_51Habc is wrong', 'key [redacted:secret] is wrong'],

@@ -82,4 +82,10 @@ describe('meta.classify', () => {
     expect(result.reason).toBe('Malformed access token [redacted]');
     expect(JSON.stringify(result)).not.toContain(token);
   });
+
+  it('masks personal data a platform echoes (IP, email, phone): the reason is stored and shown by tracking-status', () => {
+    const message = 'Invalid client_ip_address 203.0.113.9 or 2001:db8:0:0:0:0:0:42 for anna.berg@example.com, phone +1 650 555 1212';
+    const result = meta.classify(400, graphError({ message, code: 100 }), 1);
+    expect(result.reason).toBe('Invalid client_ip_address [redacted:ip] or [redacted:ip] for [redacted:email], phone [redacted:phone]');
+  });
 });

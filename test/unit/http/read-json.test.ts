@@ -20,6 +20,11 @@ describe('readJson', () => {
     expect(await readJson(post(new Uint8Array([0x7b, 0xff, 0x7d])))).toMatchObject({ ok: false, status: 400 });
   });
 
+  it('cleans text Postgres and form encoding cannot take: NUL removed, a lone surrogate → U+FFFD, deep nesting 400', async () => {
+    expect(await readJson(post('{"a\\u0000":"x\\u0000y","b":["\\ud800"]}'))).toEqual({ ok: true, value: { a: 'xy', b: ['\uFFFD'] } });
+    expect(await readJson(post(`${'['.repeat(100)}${']'.repeat(100)}`))).toMatchObject({ ok: false, status: 400, error: 'body is nested deeper than 64 levels' });
+  });
+
   it('accepts exactly 16 KiB and refuses one byte more (413), by content-length', async () => {
     const at = JSON.stringify({ pad: 'x'.repeat(16 * 1024 - 10) });
     expect(at.length).toBe(16 * 1024);
