@@ -4,17 +4,19 @@
  * (after fixing a token, say); `--requeue-skipped` does the same for skipped ones. Both are
  * `npm run redrive` without filters: rows too old for the platform stay where they are.
  */
-import { parseArgs } from 'node:util';
 import { createApp, deliverSafely } from '../src/app.ts';
 import { redrive } from '../src/ops/redrive.ts';
-import { localConfig, run } from './local.ts';
+import { args, localConfig, run } from './local.ts';
 
-const { values } = parseArgs({
-  options: {
-    'requeue-dead': { type: 'boolean', default: false },
-    'requeue-skipped': { type: 'boolean', default: false },
+const { values } = args(
+  {
+    options: {
+      'requeue-dead': { type: 'boolean', default: false },
+      'requeue-skipped': { type: 'boolean', default: false },
+    },
   },
-});
+  'npm run drain [-- --requeue-dead | --requeue-skipped]',
+);
 
 // No dry-run log here: pointed at production it would print hashed identifiers and page URLs.
 const app = createApp({ config: localConfig() });

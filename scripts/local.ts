@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../src/config.ts';
 import { DataDirInUseError } from '../src/db/data-dir-lock.ts';
 
@@ -14,6 +15,15 @@ export function localConfig(): Config {
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
+  }
+}
+
+/** The command line, or one plain line with the usage when it cannot be read (an unknown flag, say). */
+export function args<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    fail(`${(error as Error).message}\nusage: ${usage}`);
   }
 }
 

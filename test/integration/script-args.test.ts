@@ -1,0 +1,42 @@
+/**
+ * The operator's commands answer a command line they cannot read with one plain line and their
+ * usage (exit 2), never a Node stack trace.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+
+async function refused(script: string, ...args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    await exec(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], { env });
+  } catch (error) {
+    const e = error as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+  throw new Error(`${script} accepted ${args.join(' ')}`);
+}
+
+describe('scripts given a command line they cannot read', () => {
+  it.each([
+    ['report', '--bogus', 'npm run report'],
+    ['redrive', '--destinaton', 'npm run redrive'],
+    ['drain', '--requeue-all', 'npm run drain'],
+    ['backfill', '--from', 'npm run backfill'],
+    ['replay', '--ur', 'npm run replay'],
+  ])('%s %s: the unknown flag and the usage, no stack trace', async (script, flag, usage) => {
+    const { code, stderr } = await refused(script, flag);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`Unknown option '${flag}'`);
+    expect(stderr).toContain(`usage: ${usage}`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('replay: a file that is not there is named, no stack trace', async () => {
+    const { code, stderr } = await refused('replay', 'test/fixtures/stripe/no-such-event.json');
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe('cannot read test/fixtures/stripe/no-such-event.json (ENOENT)');
+  });
+});
