@@ -7,7 +7,7 @@
 import { createApp } from '../src/app.ts';
 import { backfill, beyondStripeHistory, STRIPE_EVENT_HISTORY_DAYS, type IngestOutcome } from '../src/ops/backfill.ts';
 import { parseSince } from '../src/ops/since.ts';
-import { listEvents } from '../src/ops/stripe-events.ts';
+import { listEvents, StripeEventsError } from '../src/ops/stripe-events.ts';
 import { HANDLED_EVENTS } from '../src/webhook/command-for-event.ts';
 import { webhookDeps } from '../src/webhook/deps.ts';
 import { ingestEvent } from '../src/webhook/ingest.ts';
@@ -45,7 +45,11 @@ await run(async () => {
       progress,
     },
     { dryRun: values['dry-run'] },
-  );
+  ).catch((error: unknown) => {
+    // Listing comes first, so nothing was ingested: a wrong key or an unreachable API, in one line.
+    if (error instanceof StripeEventsError) fail(`${error.message}; nothing was ingested`);
+    throw error;
+  });
   await (await app.db()).close();
   if (process.stderr.isTTY) process.stderr.write('\n');
   if (values['dry-run']) {
