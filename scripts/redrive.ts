@@ -5,7 +5,7 @@
  * with that reason and never sent. Prints the count; `--dry-run` changes nothing.
  */
 import { createApp } from '../src/app.ts';
-import { redrive } from '../src/ops/redrive.ts';
+import { MAX_EVENT_AGE_SECONDS, redrive } from '../src/ops/redrive.ts';
 import { parseSince } from '../src/ops/since.ts';
 import { args, fail, localConfig, run } from './local.ts';
 
@@ -22,6 +22,10 @@ const { values } = args(
   },
   'npm run redrive [-- --include-skipped] [--destination meta|tiktok] [--since 7d] [--reason <text>] [--event-id cs_…] [--dry-run]',
 );
+const known = Object.keys(MAX_EVENT_AGE_SECONDS);
+if (values.destination !== undefined && !known.includes(values.destination)) {
+  fail(`--destination: expected ${known.join(' or ')}, got "${values.destination}"`);
+}
 const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
 if (since && !(since instanceof Date)) fail(since.error);
 
