@@ -125,11 +125,13 @@ server.listen(config.port, '127.0.0.1', () => {
   const off = (['tiktok', 'meta'] as const).filter((d) => !config[d]);
   console.log(
     [
-      `stripe-webhook     POST ${base}/stripe-webhook`,
-      `conversions-drain  POST ${base}/conversions-drain   (runs every minute here too)`,
-      `track              POST ${base}/track   (pages: import from http://localhost:${config.port}/tracking.js)`,
-      `storage            ${store}`,
-      `destinations       ${off.length ? `dry-run for ${off.join(', ')} (set their tokens to send)` : 'tiktok, meta live'}`,
+      `stripe-webhook           POST ${base}/stripe-webhook`,
+      `conversions-drain        POST ${base}/conversions-drain   (runs every minute here too)`,
+      `create-checkout-session  POST ${base}/create-checkout-session   (needs CHECKOUT_PRICES, STRIPE_SECRET_KEY, URL)`,
+      `track                    POST ${base}/track   (pages: import from http://localhost:${config.port}/tracking.js)`,
+      `tracking-status          GET  ${base}/tracking-status   (needs STATUS_TOKEN; page: http://localhost:${config.port}/status.html)`,
+      `storage                  ${store}`,
+      `destinations             ${off.length ? `dry-run for ${off.join(', ')} (set their tokens to send)` : 'tiktok, meta live'}`,
       '',
       'Send a signed test event:',
       '  npm run replay -- test/fixtures/stripe/checkout.session.completed.payment.usd.paid.json',

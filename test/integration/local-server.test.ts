@@ -54,6 +54,10 @@ describe('local server (npm start) with replay', () => {
 
   it('prints how to send a test event and answers a replayed fixture end to end', async () => {
     expect(output).toContain('embedded database');
+    // Every function is listed with its address, so a new user finds all five.
+    for (const name of ['stripe-webhook', 'conversions-drain', 'create-checkout-session', 'track', 'tracking-status']) {
+      expect(output).toMatch(new RegExp(`^${name} +(POST|GET) +http://localhost:\\d+/\\.netlify/functions/${name}\\b`, 'm'));
+    }
     const first = await replay(FIXTURE);
     expect(first.stdout).toContain('200 OK');
     expect(JSON.parse(first.stdout.split('\n')[1]!)).toEqual({ received: true, outcome: 'processed', purchase_status: 'paid' });
