@@ -105,6 +105,14 @@ describe('local server (npm start) with replay', () => {
     });
     expect(posted.status).toBe(202);
     expect(await posted.json()).toEqual({ accepted: 1 });
+    // A page served here posts with its own origin, as a browser does: no URL or ALLOWED_ORIGINS needed.
+    const fromPage = await fetch(`${site}/.netlify/functions/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: site },
+      body: JSON.stringify({ event_name: 'ViewContent', event_id: 'local-view-1' }),
+    });
+    expect(fromPage.status).toBe(202);
+    expect(fromPage.headers.get('access-control-allow-origin')).toBe(site);
     const status = await fetch(`${site}/.netlify/functions/track`);
     expect(await status.json()).toEqual({ ok: true, destinations: { tiktok: 'off', meta: 'off' } });
     await new Promise((resolve) => setTimeout(resolve, 300));
