@@ -40,3 +40,15 @@ describe('scripts given a command line they cannot read', () => {
     expect(stderr.trim()).toBe('cannot read test/fixtures/stripe/no-such-event.json (ENOENT)');
   });
 });
+
+describe('npm run db:migrate against a database it cannot reach', () => {
+  it('names the server and the cause in one line (exit 2), never the password', async () => {
+    const run = exec(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
+      env: { ...env, DATABASE_URL: 'postgres://app:hunter2-secret@127.0.0.1:1/shop' },
+    });
+    const error = (await run.then(() => undefined, (e: unknown) => e)) as { code: number; stderr: string } | undefined;
+    expect(error).toMatchObject({ code: 2 });
+    expect(error!.stderr.trim()).toBe('cannot apply the migrations to the database at 127.0.0.1:1/shop: connect ECONNREFUSED 127.0.0.1:1');
+    expect(error!.stderr).not.toContain('hunter2');
+  });
+});
