@@ -52,3 +52,14 @@ describe('npm run db:migrate against a database it cannot reach', () => {
     expect(error!.stderr).not.toContain('hunter2');
   });
 });
+
+describe('report and redrive against a database they cannot reach', () => {
+  it.each(['report', 'redrive'])('%s: one line naming the failed call and the cause, exit 2', async (script) => {
+    const run = exec(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`], {
+      env: { ...env, DATABASE_URL: 'postgres://app:hunter2-secret@127.0.0.1:1/shop' },
+    });
+    const error = (await run.then(() => undefined, (e: unknown) => e)) as { code: number; stderr: string } | undefined;
+    expect(error).toMatchObject({ code: 2 });
+    expect(error!.stderr.trim()).toBe(`database error: ops_${script} failed: connect ECONNREFUSED 127.0.0.1:1`);
+  });
+});
