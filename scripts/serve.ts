@@ -119,6 +119,14 @@ const server = createServer((req, res) => {
 // The scheduled function's schedule, locally.
 const drainTimer = setInterval(() => void deliverSafely(app, { deadline: Date.now() + 20_000 }), 60_000);
 
+// A port already taken (another npm start, netlify dev): say so and let go of the database.
+server.once('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.error(`port ${config.port} is already in use (another npm start or netlify dev?): stop it, or set PORT`);
+  clearInterval(drainTimer);
+  void db.close().finally(() => process.exit(2));
+});
+
 server.listen(config.port, '127.0.0.1', () => {
   const base = `http://localhost:${config.port}/.netlify/functions`;
   const store = config.storage.kind === 'pglite' ? `embedded database in ${config.storage.dataDir}/` : config.storage.kind;

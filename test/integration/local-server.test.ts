@@ -84,6 +84,15 @@ describe('local server (npm start) with replay', () => {
     expect(drain).toMatchObject({ code: 2, stderr: expect.stringMatching(/is open in process \d+/) });
   });
 
+  it('refuses a port already in use, with a plain message', async () => {
+    const other = await mkdtemp(path.join(tmpdir(), 'local-server-port-'));
+    const second = await run(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { env: { ...env, DATA_DIR: other } })
+      .catch((error: { code: number; stderr: string }) => error);
+    await rm(other, { recursive: true, force: true });
+    expect(second).toMatchObject({ code: 2 });
+    expect((second as { stderr: string }).stderr.trim()).toBe(`port ${env.PORT} is already in use (another npm start or netlify dev?): stop it, or set PORT`);
+  }, 60_000);
+
   it('runs the drain on POST and serves 404 for unknown functions', async () => {
     const base = `http://127.0.0.1:${env.PORT}/.netlify/functions`;
     const drain = await fetch(`${base}/conversions-drain`, { method: 'POST' });
