@@ -24,9 +24,15 @@ const app = createApp({ config: localConfig() });
 await run(async () => {
   const db = await app.db();
   const statuses = [...(values['requeue-dead'] ? ['dead' as const] : []), ...(values['requeue-skipped'] ? ['skipped' as const] : [])];
-  if (statuses.length > 0) console.log(await redrive(db, { statuses }));
+  if (statuses.length > 0) {
+    // The same lines as npm run redrive.
+    const result = await redrive(db, { statuses });
+    console.log(`requeued ${result.requeued} conversion(s)`);
+    for (const r of result.refused) console.log(`refused ${r.count}: ${r.reason}`);
+  }
   const report = await deliverSafely(app, { deadline: Date.now() + 60_000 });
-  console.log(report ?? 'delivery failed (see the log line above)');
+  // One JSON line, as a POST to the local drain function answers.
+  console.log(report ? JSON.stringify(report) : 'delivery failed (see the log line above)');
   await db.close();
   process.exitCode = report ? 0 : 1;
 });

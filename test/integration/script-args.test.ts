@@ -63,3 +63,22 @@ describe('report and redrive against a database they cannot reach', () => {
     expect(error!.stderr.trim()).toBe(`database error: ops_${script} failed: connect ECONNREFUSED 127.0.0.1:1`);
   });
 });
+
+describe('npm run drain on a fresh embedded database', () => {
+  it('prints the redrive as npm run redrive does, then the drain report as one JSON line', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'drain-output-'));
+    try {
+      const { stdout } = await exec(process.execPath, ['--import', 'tsx', 'scripts/drain.ts', '--requeue-dead'], {
+        env: { ...env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      });
+      const lines = stdout.trim().split('\n');
+      expect(lines[0]).toBe('requeued 0 conversion(s)');
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ claimed: 0, delivered: 0 });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
