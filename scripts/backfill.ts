@@ -4,18 +4,18 @@
  * exactly the webhook's path: events the webhook missed are provisioned and their conversions
  * queued; the ones it already has are duplicates and change nothing. Stripe keeps 30 days of events.
  */
-import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.ts';
 import { backfill, beyondStripeHistory, STRIPE_EVENT_HISTORY_DAYS, type IngestOutcome } from '../src/ops/backfill.ts';
 import { parseSince } from '../src/ops/since.ts';
-import { listEvents } from '../src/ops/stripe-events.ts';
+import { listEvents, StripeEventsError } from '../src/ops/stripe-events.ts';
 import { HANDLED_EVENTS } from '../src/webhook/command-for-event.ts';
 import { webhookDeps } from '../src/webhook/deps.ts';
 import { ingestEvent } from '../src/webhook/ingest.ts';
-import { fail, localConfig, run } from './local.ts';
+import { args, fail, localConfig, run } from './local.ts';
 
-const { values } = parseArgs({ options: { since: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
-if (!values.since) fail('usage: npm run backfill -- --since <2026-11-01 | 7d> [--dry-run]');
+const USAGE = 'npm run backfill -- --since <2026-11-01 | 7d> [--dry-run]';
+const { values } = args({ options: { since: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } }, USAGE);
+if (!values.since) fail(`usage: ${USAGE}`);
 const since = parseSince(values.since, Date.now());
 if (!(since instanceof Date)) fail(since.error);
 
@@ -45,7 +45,11 @@ await run(async () => {
       progress,
     },
     { dryRun: values['dry-run'] },
-  );
+  ).catch((error: unknown) => {
+    // Listing comes first, so nothing was ingested: a wrong key or an unreachable API, in one line.
+    if (error instanceof StripeEventsError) fail(`${error.message}; nothing was ingested`);
+    throw error;
+  });
   await (await app.db()).close();
   if (process.stderr.isTTY) process.stderr.write('\n');
   if (values['dry-run']) {

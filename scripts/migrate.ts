@@ -5,7 +5,7 @@
 import postgres from 'postgres';
 import { migrate } from '../src/db/migrations.ts';
 import { postgresMigrationTarget } from '../src/db/postgres.ts';
-import { localConfig, run } from './local.ts';
+import { fail, localConfig, run } from './local.ts';
 
 const { storage } = localConfig();
 
@@ -22,6 +22,9 @@ if (storage.kind === 'postgres') {
   try {
     const applied = await migrate(postgresMigrationTarget(sql));
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'up to date');
+  } catch (error) {
+    // Unreachable, a wrong password, a failing migration: one line, the server named but never the password.
+    fail(`cannot apply the migrations to the database at ${serverOf(storage.url)}: ${(error as Error).message}`);
   } finally {
     await sql.end();
   }
@@ -33,4 +36,13 @@ if (storage.kind === 'postgres') {
     console.log(db.applied.length ? `embedded database in ${dataDir}/: applied ${db.applied.join(', ')}` : `embedded database in ${dataDir}/ is up to date`);
     await db.close();
   });
+}
+
+function serverOf(url: string): string {
+  try {
+    const { host, pathname } = new URL(url);
+    return `${host}${pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
 }

@@ -4,22 +4,28 @@
  * the drain to send. Rows older than their platform accepts, or whose payload is gone, are refused
  * with that reason and never sent. Prints the count; `--dry-run` changes nothing.
  */
-import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.ts';
-import { redrive } from '../src/ops/redrive.ts';
+import { MAX_EVENT_AGE_SECONDS, redrive } from '../src/ops/redrive.ts';
 import { parseSince } from '../src/ops/since.ts';
-import { fail, localConfig, run } from './local.ts';
+import { args, fail, localConfig, run } from './local.ts';
 
-const { values } = parseArgs({
-  options: {
-    'include-skipped': { type: 'boolean', default: false },
-    destination: { type: 'string' },
-    since: { type: 'string' },
-    reason: { type: 'string' },
-    'event-id': { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
+const { values } = args(
+  {
+    options: {
+      'include-skipped': { type: 'boolean', default: false },
+      destination: { type: 'string' },
+      since: { type: 'string' },
+      reason: { type: 'string' },
+      'event-id': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    },
   },
-});
+  'npm run redrive [-- --include-skipped] [--destination meta|tiktok] [--since 7d] [--reason <text>] [--event-id cs_…] [--dry-run]',
+);
+const known = Object.keys(MAX_EVENT_AGE_SECONDS);
+if (values.destination !== undefined && !known.includes(values.destination)) {
+  fail(`--destination: expected ${known.join(' or ')}, got "${values.destination}"`);
+}
 const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
 if (since && !(since instanceof Date)) fail(since.error);
 

@@ -7,24 +7,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { signStripePayload } from '../src/stripe/signature.ts';
-import { fail, localConfig } from './local.ts';
+import { args, fail, localConfig } from './local.ts';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { url: { type: 'string' }, 'fresh-id': { type: 'boolean', default: false } },
-});
+const USAGE = 'npm run replay -- <event.json> [--url <webhook url>] [--fresh-id]';
+const { values, positionals } = args(
+  { allowPositionals: true, options: { url: { type: 'string' }, 'fresh-id': { type: 'boolean', default: false } } },
+  USAGE,
+);
 const file = positionals[0];
-if (!file) {
-  console.error('usage: npm run replay -- <event.json> [--url <webhook url>] [--fresh-id]');
-  process.exit(2);
-}
+if (!file) fail(`usage: ${USAGE}`);
 
 const config = localConfig();
 const url = values.url ?? `http://localhost:${config.port}/.netlify/functions/stripe-webhook`;
 
-let body = await readFile(file, 'utf8');
+let body = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => fail(`cannot read ${file} (${error.code ?? error.message})`));
 if (values['fresh-id']) {
   const event = JSON.parse(body) as { id: string };
   event.id = `evt_replay_${randomBytes(8).toString('hex')}`;

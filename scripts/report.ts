@@ -3,15 +3,15 @@
  * purchases paid against conversions delivered / retrying / dead / skipped; the reasons of dead and
  * skipped ones; match-key coverage of delivered ones. Against whatever store the settings select.
  */
-import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.ts';
 import { formatReport, readReport } from '../src/ops/report.ts';
 import { parseSince } from '../src/ops/since.ts';
-import { fail, localConfig, run } from './local.ts';
+import { args, fail, localConfig, run } from './local.ts';
 
-const { values } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, since: { type: 'string' }, days: { type: 'string' } },
-});
+const { values } = args(
+  { options: { json: { type: 'boolean', default: false }, since: { type: 'string' }, days: { type: 'string' } } },
+  'npm run report [-- --json] [--days 14 | --since <2026-11-01 | 7d>]',
+);
 const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
 if (since && !(since instanceof Date)) fail(since.error);
 const days = values.days === undefined ? undefined : Number(values.days);

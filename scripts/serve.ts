@@ -119,17 +119,27 @@ const server = createServer((req, res) => {
 // The scheduled function's schedule, locally.
 const drainTimer = setInterval(() => void deliverSafely(app, { deadline: Date.now() + 20_000 }), 60_000);
 
+// A port already taken (another npm start, netlify dev): say so and let go of the database.
+server.once('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.error(`port ${config.port} is already in use (another npm start or netlify dev?): stop it, or set PORT`);
+  clearInterval(drainTimer);
+  void db.close().finally(() => process.exit(2));
+});
+
 server.listen(config.port, '127.0.0.1', () => {
   const base = `http://localhost:${config.port}/.netlify/functions`;
   const store = config.storage.kind === 'pglite' ? `embedded database in ${config.storage.dataDir}/` : config.storage.kind;
   const off = (['tiktok', 'meta'] as const).filter((d) => !config[d]);
   console.log(
     [
-      `stripe-webhook     POST ${base}/stripe-webhook`,
-      `conversions-drain  POST ${base}/conversions-drain   (runs every minute here too)`,
-      `track              POST ${base}/track   (pages: import from http://localhost:${config.port}/tracking.js)`,
-      `storage            ${store}`,
-      `destinations       ${off.length ? `dry-run for ${off.join(', ')} (set their tokens to send)` : 'tiktok, meta live'}`,
+      `stripe-webhook           POST ${base}/stripe-webhook`,
+      `conversions-drain        POST ${base}/conversions-drain   (runs every minute here too)`,
+      `create-checkout-session  POST ${base}/create-checkout-session   (needs CHECKOUT_PRICES, STRIPE_SECRET_KEY, URL)`,
+      `track                    POST ${base}/track   (pages: import from http://localhost:${config.port}/tracking.js)`,
+      `tracking-status          GET  ${base}/tracking-status   (needs STATUS_TOKEN; page: http://localhost:${config.port}/status.html)`,
+      `storage                  ${store}`,
+      `destinations             ${off.length ? `dry-run for ${off.join(', ')} (set their tokens to send)` : 'tiktok, meta live'}`,
       '',
       'Send a signed test event:',
       '  npm run replay -- test/fixtures/stripe/checkout.session.completed.payment.usd.paid.json',

@@ -53,7 +53,7 @@ export async function handleCreateCheckoutSession(req: Request, contextIp: strin
   if (!read.ok) return answer(read.status, { error: read.error }, read.headers);
   const { stripe, successUrl, cancelUrl } = deps;
   if (deps.allowedPrices.length === 0 || !stripe || !successUrl || !cancelUrl) {
-    deps.log.error('create-checkout-session is not configured: CHECKOUT_PRICES, STRIPE_SECRET_KEY and URL (or CHECKOUT_SUCCESS_URL and CHECKOUT_CANCEL_URL) are needed');
+    deps.log.error(`create-checkout-session is not configured: set ${missingSettings(deps).join(', ')}`);
     return answer(500, { error: 'checkout is not configured' });
   }
   const parsed = parseCheckoutRequest(read.value);
@@ -146,4 +146,15 @@ function stripeFailed(
 ): CheckoutResult {
   deps.log.error(`Stripe API failed ${what}`, { status: failure.status, type: failure.type, code: failure.code, param: failure.param });
   return answer(502, { error: 'Stripe is not available; try again' });
+}
+
+/** The settings an operator still has to set, by name: only the missing ones. */
+function missingSettings(deps: CheckoutDeps): string[] {
+  return [
+    ...(deps.allowedPrices.length === 0 ? ['CHECKOUT_PRICES'] : []),
+    ...(deps.stripe ? [] : ['STRIPE_SECRET_KEY']),
+    ...(!deps.successUrl && !deps.cancelUrl
+      ? ['URL (or CHECKOUT_SUCCESS_URL and CHECKOUT_CANCEL_URL)']
+      : [...(deps.successUrl ? [] : ['CHECKOUT_SUCCESS_URL (or URL)']), ...(deps.cancelUrl ? [] : ['CHECKOUT_CANCEL_URL (or URL)'])]),
+  ];
 }

@@ -1,7 +1,9 @@
 /**
  * CORS for the functions a shop's pages call from the browser. Netlify adds no CORS headers to
  * functions, so each answer carries its own. Only listed origins (and the site's own address) may
- * call; a request without `Origin` comes from a server, not a browser, and is allowed.
+ * call; a request without `Origin` comes from a server, not a browser, and is allowed. So does a
+ * page on the host the request was sent to (same origin: a deploy preview, a branch deploy, the
+ * site's other domain, `npm start`), which no other site can make a browser send.
  */
 
 export interface CorsPolicy {
@@ -44,7 +46,7 @@ export function checkCors(req: Request, policy: CorsPolicy, methods: readonly st
     if (req.method === 'OPTIONS') return { kind: 'answer', response: new Response(null, { status: 204, headers: vary }) };
     return { kind: 'continue', headers: vary };
   }
-  const allowed = policy.origins.has(origin.toLowerCase());
+  const allowed = policy.origins.has(origin.toLowerCase()) || origin.toLowerCase() === originOf(req.url);
   if (!allowed) {
     return { kind: 'answer', response: Response.json({ error: 'origin not allowed' }, { status: 403, headers: vary }) };
   }

@@ -98,6 +98,16 @@ describe.skipIf(!hasPostgres)('npm run backfill', () => {
     expect(again.stdout).toContain('processed 0, duplicate 10, ignored 0, failed 0 (of 10 listed)');
   });
 
+  it('a key Stripe refuses: Stripe\'s message in one line, exit 2, nothing ingested', async () => {
+    h.stripe.setEvents(eventLog());
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...h.env, STRIPE_SECRET_KEY: 'rk_test_revoked-key' };
+    const run = exec(process.execPath, ['--import', 'tsx', 'scripts/backfill.ts', '--since', '2026-11-20'], { env });
+    const error = (await run.then(() => undefined, (e: unknown) => e)) as { code: number; stderr: string } | undefined;
+    expect(error).toMatchObject({ code: 2 });
+    expect(error!.stderr.trim()).toMatch(/^Stripe API answered 401: Invalid API Key provided: rk_test_\S+; nothing was ingested$/);
+    expect(await h.count('stripe_events')).toBe(0);
+  });
+
   it('refuses an unreadable --since', async () => {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...h.env };
     await expect(exec(process.execPath, ['--import', 'tsx', 'scripts/backfill.ts', '--since', 'yesterday'], { env }))

@@ -265,6 +265,18 @@ describe('refused without a session being created', () => {
     noStripeCall();
   });
 
+  it('not configured: 500, and the log names only the settings that are missing', async () => {
+    const notConfigured = () => h.logs.filter((l) => l.includes('is not configured')).at(-1);
+    const noUrl = await call({ body: { price: prices.licenseUsd.id }, app: h.newApp({ URL: '' }) });
+    expect(noUrl).toMatchObject({ status: 500, body: { error: 'checkout is not configured' } });
+    expect(notConfigured()).toContain('create-checkout-session is not configured: set URL (or CHECKOUT_SUCCESS_URL and CHECKOUT_CANCEL_URL)"');
+    await call({ body: { price: prices.licenseUsd.id }, app: h.newApp({ URL: '', CHECKOUT_SUCCESS_URL: `${SITE}/thanks?s={CHECKOUT_SESSION_ID}` }) });
+    expect(notConfigured()).toContain('not configured: set CHECKOUT_CANCEL_URL (or URL)"');
+    await call({ body: { price: prices.licenseUsd.id }, app: h.newApp({ CHECKOUT_PRICES: '', STRIPE_SECRET_KEY: '' }) });
+    expect(notConfigured()).toContain('not configured: set CHECKOUT_PRICES, STRIPE_SECRET_KEY"');
+    noStripeCall();
+  });
+
   it('Stripe failing: 502 with a short message, nothing queued', async () => {
     h.stripe.failNext(500, 3);
     const res = await call({ body: { price: prices.supportKwd.id } });

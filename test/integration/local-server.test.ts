@@ -54,6 +54,10 @@ describe('local server (npm start) with replay', () => {
 
   it('prints how to send a test event and answers a replayed fixture end to end', async () => {
     expect(output).toContain('embedded database');
+    // Every function is listed with its address, so a new user finds all five.
+    for (const name of ['stripe-webhook', 'conversions-drain', 'create-checkout-session', 'track', 'tracking-status']) {
+      expect(output).toMatch(new RegExp(`^${name} +(POST|GET) +http://localhost:\\d+/\\.netlify/functions/${name}\\b`, 'm'));
+    }
     const first = await replay(FIXTURE);
     expect(first.stdout).toContain('200 OK');
     expect(JSON.parse(first.stdout.split('\n')[1]!)).toEqual({ received: true, outcome: 'processed', purchase_status: 'paid' });
@@ -80,6 +84,15 @@ describe('local server (npm start) with replay', () => {
     expect(drain).toMatchObject({ code: 2, stderr: expect.stringMatching(/is open in process \d+/) });
   });
 
+  it('refuses a port already in use, with a plain message', async () => {
+    const other = await mkdtemp(path.join(tmpdir(), 'local-server-port-'));
+    const second = await run(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { env: { ...env, DATA_DIR: other } })
+      .catch((error: { code: number; stderr: string }) => error);
+    await rm(other, { recursive: true, force: true });
+    expect(second).toMatchObject({ code: 2 });
+    expect((second as { stderr: string }).stderr.trim()).toBe(`port ${env.PORT} is already in use (another npm start or netlify dev?): stop it, or set PORT`);
+  }, 60_000);
+
   it('runs the drain on POST and serves 404 for unknown functions', async () => {
     const base = `http://127.0.0.1:${env.PORT}/.netlify/functions`;
     const drain = await fetch(`${base}/conversions-drain`, { method: 'POST' });
@@ -101,6 +114,14 @@ describe('local server (npm start) with replay', () => {
     });
     expect(posted.status).toBe(202);
     expect(await posted.json()).toEqual({ accepted: 1 });
+    // A page served here posts with its own origin, as a browser does: no URL or ALLOWED_ORIGINS needed.
+    const fromPage = await fetch(`${site}/.netlify/functions/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: site },
+      body: JSON.stringify({ event_name: 'ViewContent', event_id: 'local-view-1' }),
+    });
+    expect(fromPage.status).toBe(202);
+    expect(fromPage.headers.get('access-control-allow-origin')).toBe(site);
     const status = await fetch(`${site}/.netlify/functions/track`);
     expect(await status.json()).toEqual({ ok: true, destinations: { tiktok: 'off', meta: 'off' } });
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -78,6 +78,15 @@ describe.skipIf(!hasPostgres)('operations scripts on a seeded database', () => {
     expect((await statuses())['tiktok:cs_seed_m2']).toBe('pending');
   });
 
+  it('refuses a destination it does not know instead of requeuing nothing', async () => {
+    const before = await statuses();
+    await expect(script('redrive', '--destination', 'facebook')).rejects.toMatchObject({
+      code: 2,
+      stderr: '--destination: expected tiktok or meta, got "facebook"\n',
+    });
+    expect(await statuses()).toEqual(before);
+  });
+
   it('refuses a --since it cannot read, with a plain message', async () => {
     await expect(script('redrive', '--since', 'last tuesday')).rejects.toMatchObject({ stderr: expect.stringContaining('--since: expected a date') });
   });

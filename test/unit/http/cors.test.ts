@@ -24,6 +24,17 @@ describe('checkCors', () => {
     expect(checkCors(request('POST', 'https://WWW.shop.example:8443'), policy).kind).toBe('continue');
   });
 
+  it('allows a page on the host the request was sent to (a deploy preview, npm start) without listing it', () => {
+    const preview = 'https://deploy-preview-12--site.netlify.app';
+    const same = new Request(`${preview}/.netlify/functions/track`, { method: 'POST', headers: { origin: preview } });
+    expect(checkCors(same, policy)).toMatchObject({ kind: 'continue', headers: { 'Access-Control-Allow-Origin': preview } });
+    const local = new Request('http://localhost:8888/.netlify/functions/track', { method: 'OPTIONS', headers: { origin: 'http://localhost:8888' } });
+    const preflight = checkCors(local, corsPolicy([]));
+    expect(preflight.kind === 'answer' && preflight.response.status).toBe(204);
+    const otherPort = new Request('http://localhost:8888/.netlify/functions/track', { method: 'POST', headers: { origin: 'http://localhost:3000' } });
+    expect(checkCors(otherPort, corsPolicy([])).kind).toBe('answer');
+  });
+
   it('refuses a foreign origin with 403, preflight included', async () => {
     for (const method of ['POST', 'OPTIONS']) {
       for (const origin of ['https://evil.example', 'null', 'https://shop.example.evil.example', 'http://shop.example']) {
