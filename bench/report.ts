@@ -52,6 +52,7 @@ export function renderReport(r: ReportInput): string {
     '',
     ...webhookSection(r.latency),
     ...bundleSection(r.bundles, r.node22),
+    ...throughputSection(r.throughput),
     ...drainSection(r.drain),
     ...memorySection(r.latency),
     ...(r.checkout ? checkoutSection(r.checkout) : []),
@@ -59,8 +60,10 @@ export function renderReport(r: ReportInput): string {
     ...(r.outage ? outageSection(r.outage) : []),
     ...edgeCheckSection(r.edgeChecks),
     ...trackSection(r.track),
-    ...throughputSection(r.throughput),
-  ].join('\n');
+  ]
+    .join('\n')
+    // Sections come from several modules; number them in the order they appear.
+    .replace(/^## (?:\d+\. )?(?=\S)/gm, ((n) => () => `## ${++n}. `)(0));
 }
 
 function bundleSection(b: BundlesResult, node22: string): string[] {

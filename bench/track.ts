@@ -72,7 +72,10 @@ async function pass(world: World, concurrency: number, n: number) {
     const response = await trackFunction(request, context);
     times.push(performance.now() - started);
     if (response.status !== 202) throw new Error(`track answered ${response.status}: ${await response.text()}`);
-    accepted += ((await response.json()) as { accepted: number }).accepted;
+    // Read first, then add: `accepted += await …` would read the total before the await and lose
+    // the other requests' counts.
+    const { accepted: n } = (await response.json()) as { accepted: number };
+    accepted += n;
   });
   await Promise.allSettled(background);
   const [row] = await world.tdb.sql`select count(*)::int as n from conversion_outbox where status = 'delivered'`;
