@@ -15,6 +15,7 @@ import type { Context } from '@netlify/functions';
 import { createApp, deliverSafely, setApp } from '../src/app.ts';
 import type { Database } from '../src/db/port.ts';
 import { localConfig, run } from './local.ts';
+import { sendWebResponse, toWebRequest } from './web-request.ts';
 
 type Handler = (req: Request, context: Context) => Promise<Response>;
 /** Every entry file in netlify/functions is a function, as on Netlify. */
@@ -52,21 +53,6 @@ await run(async () => {
 const pending = new Set<Promise<unknown>>();
 let requestCount = 0;
 
-async function toRequest(req: IncomingMessage): Promise<Request> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
-    method: req.method,
-    headers,
-    ...(hasBody && { body: Buffer.concat(chunks) }),
-  });
-}
-
 /** Netlify's context: the client's address is the socket's here (x-nf-client-connection-ip there). */
 function context(req: IncomingMessage): Context {
   const requestId = `local-${++requestCount}`;
@@ -88,9 +74,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no such function' }));
     return;
   }
-  const response = await handler(await toRequest(req), context(req));
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(Buffer.from(await response.arrayBuffer()));
+  await sendWebResponse(res, await handler(await toWebRequest(req), context(req)));
 }
 
 /** The site's own files (Netlify's publish directory), e.g. /tracking.js and /status.html. */

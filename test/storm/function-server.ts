@@ -13,6 +13,7 @@ import { readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sendWebResponse, toWebRequest } from '../../scripts/web-request.ts';
 
 type Handler = (req: Request, context: unknown) => Promise<Response>;
 
@@ -25,17 +26,6 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs'))) {
 
 const pending = new Set<Promise<unknown>>();
 let requests = 0;
-
-async function toRequest(req: IncomingMessage): Promise<Request> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, ...(hasBody && { body: Buffer.concat(chunks) }) });
-}
 
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const name = /^\/\.netlify\/functions\/([\w-]+)/.exec(req.url ?? '')?.[1];
@@ -51,9 +41,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     },
   };
   try {
-    const response = await handler(await toRequest(req), context);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    await sendWebResponse(res, await handler(await toWebRequest(req, 'http://127.0.0.1'), context));
   } catch (error) {
     // An uncaught exception in a function is Netlify's 500, too.
     console.error('function crashed', String(error));

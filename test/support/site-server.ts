@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Context } from '@netlify/functions';
+import { sendWebResponse, toWebRequest } from '../../scripts/web-request.ts';
 
 type Handler = (req: Request, context: Context) => Promise<Response>;
 
@@ -38,12 +39,11 @@ export async function startSite(options: { publicDir: string; pages?: Record<str
           ip: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
           waitUntil: (p: Promise<unknown>) => void background.push(p),
         } as unknown as Context;
-        response = await options.functions[fn](await toRequest(req, url), context);
+        response = await options.functions[fn](await toWebRequest(req), context);
       } else {
         response = await staticFile(options, url.pathname);
       }
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      await sendWebResponse(res, response);
     })().catch((error: unknown) => {
       res.writeHead(500).end(String(error));
     });
@@ -58,21 +58,6 @@ export async function startSite(options: { publicDir: string; pages?: Record<str
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-async function toRequest(req: IncomingMessage, url: URL): Promise<Request> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(url.href.replace('http://127.0.0.1', `http://${req.headers.host}`), {
-    method: req.method ?? 'GET',
-    headers,
-    ...(hasBody && { body: Buffer.concat(chunks) }),
-  });
 }
 
 async function staticFile(options: { publicDir: string; pages?: Record<string, string> }, pathname: string): Promise<Response> {
